@@ -1,0 +1,409 @@
+"""Build stage: summary files in, whoosh index and manifest out.
+
+Layout of an index directory:
+
+    index_dir/
+      CURRENT          name of the live generation ("gen-20261126T212030-1a2b")
+      gen-.../         a whoosh index
+      manifest.json    what the live generation holds (written after each build)
+      .lock            held by the one build allowed at a time
+
+Incremental builds update the live generation in place: whoosh writes new
+segments and then swaps in its table of contents with an atomic rename, so a
+build killed at any moment leaves the last committed index whole, and the next
+build simply does the work again. A full rebuild (`--rebuild`, or a schema
+change) writes a new generation beside the old one and switches CURRENT with
+an atomic rename. Which file each document came from, and that file's hash,
+are stored in the index itself, so the index is the one source of truth for
+what is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+import filelock
+from whoosh import index as whoosh_index
+
+from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
+from indexer.formats import SUFFIXES, FileResult, read_file
+from indexer.record import Summary
+from indexer.schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+GENERATION_INFO = "generation.json"
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class BuildReport:
+    """What one run of `build_index` did. Counts are of documents unless named files."""
+
+    index_dir: Path
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    files_seen: int = 0
+    documents: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    errors: list[ParseError] = field(default_factory=list)
+    warnings: list[tuple[Path, str]] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # broken now, last good version kept
+
+    @property
+    def skipped(self) -> int:
+        """Files or records that could not be read (each is one entry of `errors`)."""
+        return len(self.errors)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Indexed:
+    """What the index holds of one source file."""
+
+    digest: str
+    ids: list[str]
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Summary files under `paths` (files or folders), sorted; hidden files and READMEs skipped."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for candidate in path.rglob("*"):
+                parts = candidate.relative_to(path).parts
+                if (candidate.is_file() and candidate.suffix.lower() in SUFFIXES
+                        and not any(p.startswith((".", "_")) for p in parts)
+                        and not candidate.name.lower().startswith("readme")):
+                    found.add(candidate.resolve())
+        elif path.is_file():
+            found.add(path.resolve())
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    return sorted(found)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation's folder, or None when the directory holds no index yet."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    generation = index_dir / name
+    return generation if name and generation.is_dir() else None
+
+
+def schema_version(generation: Path) -> Any:
+    try:
+        info = json.loads((generation / GENERATION_INFO).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return info.get("schema_version")
+
+
+def open_index(index_dir: Path) -> Any:
+    """Open the live generation for reading (a whoosh Index)."""
+    generation = current_generation(index_dir)
+    if generation is None or not whoosh_index.exists_in(str(generation)):
+        raise IndexNotFoundError(index_dir)
+    found = schema_version(generation)
+    if found != SCHEMA_VERSION:
+        raise IndexVersionError(index_dir, found, SCHEMA_VERSION)
+    return whoosh_index.open_dir(str(generation))
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def build_index(
+    paths: Sequence[Path],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    field_map: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring the index in `index_dir` up to date with the summary files under `paths`.
+
+    Files under `paths` that were indexed before and are gone now are deleted
+    from the index; documents from other places are left alone. Raises
+    IndexLockedError when another build holds the index, FileNotFoundError for
+    a path that does not exist.
+    """
+    started = time.perf_counter()
+    files = find_files(paths)
+    roots = [p.resolve() for p in paths]
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(index_dir / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        raise IndexLockedError(index_dir, _lock_holder(index_dir)) from None
+    try:
+        (index_dir / (LOCK + ".pid")).write_text(f"pid {os.getpid()}", encoding="utf-8")
+        report = _build_locked(files, roots, index_dir, rebuild, field_map or {}, progress)
+    finally:
+        (index_dir / (LOCK + ".pid")).unlink(missing_ok=True)
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    log.info("index build: %d added, %d updated, %d deleted, %d unchanged, %d skipped in %.2fs",
+             report.added, report.updated, report.deleted, report.unchanged, report.skipped,
+             report.seconds)
+    return report
+
+
+def _lock_holder(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / (LOCK + ".pid")).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _build_locked(
+    files: list[Path],
+    roots: list[Path],
+    index_dir: Path,
+    rebuild: bool,
+    field_map: Mapping[str, str],
+    progress: Progress | None,
+) -> BuildReport:
+    report = BuildReport(index_dir=index_dir, files_seen=len(files))
+    live = current_generation(index_dir)
+    fresh = rebuild or live is None or schema_version(live) != SCHEMA_VERSION
+    if fresh:
+        generation = _new_generation(index_dir)
+        ix = whoosh_index.create_in(str(generation), build_schema())
+        indexed: dict[str, _Indexed] = {}
+        report.rebuilt = True
+    else:
+        assert live is not None
+        generation = live
+        ix = whoosh_index.open_dir(str(generation))
+        indexed = _indexed_sources(ix)
+
+    owner = {doc_id: source for source, info in indexed.items() for doc_id in info.ids}
+    writer = ix.writer(limitmb=128)
+    try:
+        if progress:
+            progress.start(len(files))
+        seen: set[str] = set()
+        for path in files:
+            source = str(path)
+            seen.add(source)
+            _index_file(path, source, indexed, owner, writer, field_map, report)
+            if progress:
+                progress.advance()
+        for source, info in indexed.items():
+            if source not in seen and _under(Path(source), roots):
+                writer.delete_by_term("source", source)
+                report.deleted += len(info.ids)
+        writer.commit(optimize=fresh)
+    except BaseException:
+        writer.cancel()
+        if fresh:
+            shutil.rmtree(generation, ignore_errors=True)
+        raise
+    finally:
+        if progress:
+            progress.finish()
+
+    if fresh:
+        _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION})
+        _atomic_write(index_dir / CURRENT, generation.name)
+        _remove_old_generations(index_dir, keep=generation)
+    with ix.searcher() as searcher:
+        report.documents = searcher.doc_count()
+        sources = _indexed_sources_from(searcher)
+    _write_manifest(index_dir, generation, report, sources)
+    return report
+
+
+def _index_file(
+    path: Path,
+    source: str,
+    indexed: dict[str, _Indexed],
+    owner: dict[str, str],
+    writer: Any,
+    field_map: Mapping[str, str],
+    report: BuildReport,
+) -> None:
+    previous = indexed.get(source)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.errors.append(ParseError(path, f"cannot read the file ({exc.strerror})"))
+        if previous:
+            report.kept.append(path)
+        return
+    result = read_file(path, field_map, data)
+    if previous and previous.digest == result.digest:
+        report.unchanged += len(previous.ids)
+        return
+    report.warnings.extend((path, w) for w in result.warnings)
+    good = _claim_ids(result, source, owner)
+    report.errors.extend(result.errors)
+    if result.errors and previous:
+        report.kept.append(path)
+    if result.errors and not good and previous:
+        return  # nothing readable: the last good version stays as it is
+    if previous and not result.errors:
+        writer.delete_by_term("source", source)
+    old_ids = set(previous.ids) if previous else set()
+    for summary in good:
+        fields = document_fields(summary, source, result.digest)
+        if result.errors:
+            writer.update_document(**fields)  # keep the rest of the file's old documents
+        else:
+            writer.add_document(**fields)
+        if summary.id in old_ids:
+            report.updated += 1
+        else:
+            report.added += 1
+    if not result.errors and previous:
+        report.deleted += len(old_ids - {s.id for s in good})
+
+
+def _claim_ids(result: FileResult, source: str, owner: dict[str, str]) -> list[Summary]:
+    """The file's summaries whose ids no other file has taken; clashes become errors."""
+    good = []
+    for summary in result.summaries:
+        holder = owner.get(summary.id)
+        if holder is not None and holder != source:
+            result.errors.append(ParseError(
+                result.path, f"id '{summary.id}' is already used by {holder}; give this "
+                "summary an id of its own", field="id"))
+            continue
+        owner[summary.id] = source
+        good.append(summary)
+    return good
+
+
+def document_fields(summary: Summary, source: str, digest: str) -> dict[str, Any]:
+    """The whoosh document for one summary."""
+    text = summary.text_fields()
+    level = summary.evidence
+    published = summary.published
+    return {
+        "id": summary.id,
+        "words": "\n".join(text.values()),
+        "categories": ",".join(c.replace(",", " ") for c in summary.categories),
+        "category": summary.category,
+        "evidence": level.key,
+        "evidence_rank": level.rank,
+        "year": summary.year if summary.year is not None else 0,
+        "published": int(published.strftime("%Y%m%d")) if published else 0,
+        "source": source,
+        "source_hash": digest,
+        "record": json.dumps(summary.to_dict(), ensure_ascii=False),
+        **text,
+    }
+
+
+def _indexed_sources(ix: Any) -> dict[str, _Indexed]:
+    with ix.searcher() as searcher:
+        return _indexed_sources_from(searcher)
+
+
+def _indexed_sources_from(searcher: Any) -> dict[str, _Indexed]:
+    sources: dict[str, _Indexed] = {}
+    reader = searcher.reader()
+    for docnum in reader.all_doc_ids():
+        stored = reader.stored_fields(docnum)
+        entry = sources.setdefault(stored["source"], _Indexed(stored["source_hash"], []))
+        entry.ids.append(stored["id"])
+    return sources
+
+
+def _under(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def _new_generation(index_dir: Path) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    generation = index_dir / f"gen-{stamp}-{os.getpid()}-{os.urandom(2).hex()}"
+    generation.mkdir()
+    return generation
+
+
+def _remove_old_generations(index_dir: Path, keep: Path) -> None:
+    """Old generations, and any a killed rebuild left half-written."""
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and path != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _atomic_write(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _write_manifest(
+    index_dir: Path, generation: Path, report: BuildReport, sources: dict[str, _Indexed]
+) -> None:
+    corpus = hashlib.sha256()
+    for source in sorted(sources):
+        corpus.update(f"{source}\t{sources[source].digest}\n".encode())
+    kept = {str(p) for p in report.kept}
+    _write_json(index_dir / MANIFEST, {
+        "schema_version": SCHEMA_VERSION,
+        "generation": generation.name,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "documents": report.documents,
+        "files": len(sources),
+        "corpus_hash": corpus.hexdigest(),
+        "thesaurus_hash": None,
+        "packages": _package_versions(),
+        "sources": {
+            source: {"sha256": info.digest, "documents": len(info.ids),
+                     "status": "last good version kept" if source in kept else "ok"}
+            for source, info in sorted(sources.items())
+        },
+    })
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for name in ("sci-search", "whoosh3", "nltk", "rapidfuzz", "flask"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

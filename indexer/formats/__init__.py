@@ -1,0 +1,73 @@
+"""Input formats: each turns one file into `Summary` records.
+
+The format is chosen by the file's extension: `.txt` is the site's page text
+(`page`), `.md` Markdown with YAML front matter (`markdown`), `.json` and
+`.jsonl` the canonical field names (`jsonfmt`). `read_file` is the one entry
+point; the build stage hands its `FileResult` to the index writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import ParseError
+from indexer.record import Summary, content_hash
+
+SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+
+
+@dataclass
+class FileResult:
+    """What one file yielded: its records, and the problems found on the way."""
+
+    path: Path
+    digest: str
+    summaries: list[Summary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+
+
+def decode(path: Path, data: bytes, warnings: list[str]) -> str:
+    """UTF-8 (with or without a BOM); Windows-1252 as a fallback, with a warning."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ParseError(path, f"not UTF-8 text (bad byte at position {exc.start})") from None
+        warnings.append(f"not UTF-8 (bad byte at position {exc.start}); read as Windows-1252")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+
+
+def read_file(
+    path: Path, field_map: Mapping[str, str] | None = None, data: bytes | None = None
+) -> FileResult:
+    """Parse one summary file (its bytes, when already read). Problems land in `errors`."""
+    # Imported here: each format module imports this package for `decode`.
+    from indexer.formats import jsonfmt, markdown, page
+
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes() if data is None else data
+    except OSError as exc:
+        result = FileResult(path, "")
+        result.errors.append(ParseError(path, f"cannot read the file ({exc.strerror})"))
+        return result
+    result = FileResult(path, content_hash(data))
+    try:
+        if suffix == ".txt":
+            page.parse(path, data, result)
+        elif suffix == ".md":
+            markdown.parse(path, data, result)
+        elif suffix in (".json", ".jsonl"):
+            jsonfmt.parse(path, data, result, field_map or {})
+        else:
+            raise ParseError(path, f"unknown file type '{suffix}': use one of "
+                             + ", ".join(SUFFIXES))
+    except ParseError as exc:
+        result.summaries.clear()
+        result.errors.append(exc)
+    return result

@@ -1,0 +1,230 @@
+"""The `scisearch` command line: thin shells over the indexer and the search function.
+
+Each command validates its options, calls one library function and turns the
+library's errors into one readable line (never a traceback). Logging is
+configured here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer import IndexerError, read_file
+from indexer.build import BuildReport, build_index
+from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
+from searchapp.search.engine import MAX_RESULTS
+from searchapp.search.snippets import to_terminal
+
+DEFAULT_SUMMARIES = Path("index_data/summaries")
+DEFAULT_INDEX = Path("index_data/index")
+
+index_dir_option = click.option(
+    "--index-dir", type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_INDEX, envvar="SCISEARCH_INDEX_DIR", show_default=True,
+    help="Folder of the search index (or set SCISEARCH_INDEX_DIR).")
+
+
+class _Bar:
+    """`indexer.build.Progress` as a click progress bar on a terminal (stderr)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        if sys.stderr.isatty() and total > 1:
+            self._bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (timings, counts).")
+@click.version_option(package_name="sci-search")
+def cli(verbose: bool) -> None:
+    """Search plain-language summaries of spinal cord injury research."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "field_map", multiple=True, metavar="SOURCE=FIELD",
+              help="JSON input: read field SOURCE as canonical FIELD (repeatable), "
+                   "e.g. --map nct_id=id.")
+def inspect(files: Sequence[Path], field_map: Sequence[str]) -> None:
+    """Print the record(s) parsed from FILES as JSON, with the canonical field names.
+
+    Problems go to standard error, one line each; exit status 1 if any file
+    or record could not be read.
+    """
+    mapping = _parse_field_map(field_map)
+    records: list[dict[str, Any]] = []
+    failed = False
+    for path in files:
+        result = read_file(path, mapping)
+        records.extend(s.to_dict() for s in result.summaries)
+        for warning in result.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+        for error in result.errors:
+            click.echo(f"error: {error}", err=True)
+            failed = True
+    output: Any = records[0] if len(records) == 1 else records
+    click.echo(json.dumps(output, indent=2, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Build the whole index anew instead of updating.")
+@click.option("--map", "field_map", multiple=True, metavar="SOURCE=FIELD",
+              help="JSON input: read field SOURCE as canonical FIELD (repeatable), "
+                   "e.g. --map nct_id=id --map brief_summary=simple_explanation.")
+def index(paths: Sequence[Path], index_dir: Path, rebuild: bool,
+          field_map: Sequence[str]) -> None:
+    """Index the summaries in PATHS (files or folders; default index_data/summaries).
+
+    Incremental: unchanged files are skipped, changed ones replaced, removed
+    ones deleted. A file that cannot be read is reported and skipped (its last
+    good version stays searchable). Exit status: 0 all indexed, 1 something
+    was skipped, 2 nothing could be built (bad option, index busy).
+    """
+    mapping = _parse_field_map(field_map)
+    chosen = list(paths) or [DEFAULT_SUMMARIES]
+    for path in chosen:
+        if not path.exists():
+            raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATHS")
+    try:
+        report = build_index(chosen, index_dir, rebuild=rebuild, field_map=mapping,
+                             progress=_Bar())
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_report(report: BuildReport) -> None:
+    for path, warning in report.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for error in report.errors:
+        click.echo(f"skipped: {error}", err=True)
+    for path in report.kept:
+        click.echo(f"kept: {path}: could not be read now, its last good version stays "
+                   "searchable", err=True)
+    how = "Rebuilt" if report.rebuilt else "Updated"
+    click.echo(
+        f"{how} {report.index_dir} in {report.seconds:.2f} s: {report.added} added, "
+        f"{report.updated} updated, {report.deleted} deleted, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped; {report.documents} "
+        f"{'summary' if report.documents == 1 else 'summaries'} in the index.")
+
+
+@cli.command()
+@click.argument("query")
+@index_dir_option
+@click.option("--limit", default=10, show_default=True, type=int,
+              help=f"How many results to show (1 to {MAX_RESULTS}).")
+@click.option("--category", multiple=True, help="Only this category (repeatable).")
+@click.option("--evidence", multiple=True,
+              help="Only this evidence level, e.g. 'Randomized Controlled Trial' (repeatable).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "evidence"]),
+              default="relevance", show_default=True, help="Order of the results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
+def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
+           evidence: Sequence[str], sort: str, as_json: bool) -> None:
+    """Search the index for QUERY and show the best matches with marked snippets."""
+    if not 1 <= limit <= MAX_RESULTS:
+        raise click.BadParameter(f"must be from 1 to {MAX_RESULTS}", param_hint="--limit")
+    filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence))
+               if v}
+    try:
+        with SearchIndex(index_dir) as index_:
+            responses = []
+            page = 1
+            while True:
+                # Pages of at most 50 give any --limit up to the 1,000-result cap.
+                per_page = min(50, limit)
+                response = index_.search(SearchRequest(q=query, page=page, per_page=per_page,
+                                                       sort=sort, filters=filters))
+                responses.append(response)
+                shown = sum(len(r.results) for r in responses)
+                if shown >= min(limit, response.total) or not response.results:
+                    break
+                page += 1
+    except (IndexerError, SearchRequestError) as exc:
+        raise click.ClickException(str(exc)) from None
+    hits = [hit for r in responses for hit in r.results][:limit]
+    first = responses[0]
+    if as_json:
+        data = first.to_dict()
+        data["results"] = [hit.to_dict() for hit in hits]
+        data["per_page"] = limit
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    color = sys.stdout.isatty()
+    bold = ("\x1b[1m", "\x1b[0m") if color else ("", "")
+    for notice in first.notices:
+        click.echo(notice)
+    noun = "summary" if first.total == 1 else "summaries"
+    click.echo(f"{first.total} {noun} found for \u201c{query}\u201d "
+               f"({first.took_ms:.0f} ms).")
+    for number, hit in enumerate(hits, start=1):
+        click.echo()
+        click.echo(f"{number:>2}. {to_terminal(hit.title_html, bold)}")
+        meta = " \u00b7 ".join(str(x) for x in (hit.category, hit.evidence_label, hit.year) if x)
+        click.echo(f"    {meta}  [{hit.id}]")
+        click.echo(_indent(to_terminal(hit.snippet, bold)))
+    for name, title in (("category", "Category"), ("evidence_level", "Evidence")):
+        values = first.facets.get(name, ())
+        if values:
+            click.echo()
+            click.echo(f"{title}: " + ", ".join(f"{v.label} ({v.count})" for v in values))
+
+
+def _indent(text: str, width: int = 88) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    ")
+
+
+def _parse_field_map(items: Sequence[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items:
+        source, sep, target = item.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise click.BadParameter(f"{item!r} should look like SOURCE=FIELD",
+                                     param_hint="--map")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI; an unexpected error is one line, not a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="scisearch",
+                 standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+        if os.environ.get("SCISEARCH_DEBUG"):
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in "
+                   "sci-search; run again with SCISEARCH_DEBUG=1 to see the details.", err=True)
+        sys.exit(3)

@@ -1,0 +1,283 @@
+"""Search: one function answers the page, the API and the CLI.
+
+`SearchIndex.search(SearchRequest)` runs the parsed query on the live index,
+applies facet filters (disjunctive within a facet, conjunctive across facets),
+counts facet values over the matching documents, sorts, pages and builds a
+snippet per hit. It returns a `SearchResponse`, which the callers only render.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+
+from indexer import evidence
+from indexer.build import open_index
+from searchapp.search import query as query_mod
+from searchapp.search import snippets
+
+MAX_PER_PAGE = 50
+MAX_RESULTS = 1000
+SORTS = ("relevance", "newest", "evidence")
+# Facets: request parameter -> index field holding its values.
+FACET_FIELDS = {"category": "categories", "evidence_level": "evidence"}
+
+
+class SearchRequestError(ValueError):
+    """A request parameter is out of range; `parameter` names it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.page < 1:
+            raise SearchRequestError("page", "page must be 1 or more")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise SearchRequestError("per_page", f"per_page must be from 1 to {MAX_PER_PAGE}")
+        if self.page * self.per_page > MAX_RESULTS + self.per_page - 1:
+            raise SearchRequestError(
+                "page", f"results beyond the first {MAX_RESULTS} are not shown: "
+                "narrow the search with more words or a filter")
+        if self.sort not in SORTS:
+            raise SearchRequestError("sort", f"sort must be one of {', '.join(SORTS)}")
+        for name in self.filters:
+            if name not in FACET_FIELDS:
+                raise SearchRequestError(name, f"unknown filter '{name}': use "
+                                         + " or ".join(FACET_FIELDS))
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    title_html: str
+    score: float
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    category: str
+    categories: tuple[str, ...]
+    evidence_level: str
+    evidence_label: str
+    year: int | None
+    journal: str
+    doi: str
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "title_html": self.title_html,
+            "score": round(self.score, 4), "snippet": self.snippet,
+            "category": self.category, "categories": list(self.categories),
+            "evidence_level": self.evidence_level, "evidence_label": self.evidence_label,
+            "year": self.year, "journal": self.journal, "doi": self.doi, "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    label: str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    request: SearchRequest
+    total: int
+    results: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]
+    took_ms: float
+    notices: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "sort": self.request.sort,
+            "results": [hit.to_dict() for hit in self.results],
+            "facets": {
+                name: [{"value": v.value, "label": v.label, "count": v.count,
+                        "selected": v.selected} for v in values]
+                for name, values in self.facets.items()
+            },
+            "notices": list(self.notices),
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+class SearchIndex:
+    """An open index, ready to answer searches. Close it (or use `with`) when done."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._index = open_index(index_dir)
+        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        self._facet_docs = {name: self._postings(fieldname)
+                            for name, fieldname in FACET_FIELDS.items()}
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    @property
+    def doc_count(self) -> int:
+        count: int = self._searcher.doc_count()
+        return count
+
+    def _postings(self, fieldname: str) -> dict[str, frozenset[int]]:
+        reader = self._searcher.reader()
+        docs: dict[str, frozenset[int]] = {}
+        for raw in reader.lexicon(fieldname):
+            value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            ids = reader.postings(fieldname, value).all_ids()
+            live = frozenset(d for d in ids if not reader.is_deleted(d))
+            if live:
+                docs[value] = live
+        return docs
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        parsed = query_mod.parse(request.q)
+        notices: list[str] = []
+        if parsed.truncated:
+            notices.append(f"Only the first {query_mod.MAX_TERMS} different words of a long "
+                           "search are used.")
+        if parsed.is_empty and request.q.strip():
+            notices.append("Your search has no words we can look for: try other words.")
+            return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
+                                  tuple(notices))
+        whoosh_query = wq.Every() if parsed.is_empty else query_mod.to_whoosh(parsed)
+
+        matched = set(self._searcher.docs_for_query(whoosh_query))
+        allowed = self._allowed(request)
+        selected = set(matched)
+        for docs in allowed.values():
+            selected &= docs
+        facets = self._facets(matched, request, allowed)
+
+        offset = (request.page - 1) * request.per_page
+        hits: list[Hit] = []
+        if selected and offset < len(selected):
+            results = self._searcher.search(
+                whoosh_query, limit=offset + request.per_page, filter=selected,
+                sortedby=self._sort(request.sort, parsed.is_empty))
+            for hit in results[offset:offset + request.per_page]:
+                hits.append(self._hit(hit, parsed))
+        return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
+                              tuple(notices))
+
+    def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:
+        allowed: dict[str, set[int]] = {}
+        for name, values in request.filters.items():
+            if values:
+                docs: set[int] = set()
+                for value in values:
+                    docs |= self._facet_docs[name].get(_facet_key(name, value), frozenset())
+                allowed[name] = docs
+        return allowed
+
+    def _facets(
+        self, matched: set[int], request: SearchRequest,
+        allowed: Mapping[str, set[int]] | None = None,
+    ) -> dict[str, tuple[FacetValue, ...]]:
+        allowed = allowed or {}
+        facets: dict[str, tuple[FacetValue, ...]] = {}
+        for name, by_value in self._facet_docs.items():
+            # Disjunctive: a facet's counts ignore its own selection, not the others'.
+            base = set(matched)
+            for other, docs in allowed.items():
+                if other != name:
+                    base &= docs
+            chosen = {_facet_key(name, v) for v in request.filters.get(name, ())}
+            values = [
+                FacetValue(_facet_value(name, key), len(base & docs), _facet_label(name, key),
+                           key in chosen)
+                for key, docs in by_value.items()
+            ]
+            values = [v for v in values if v.count or v.selected]
+            if name == "evidence_level":
+                values.sort(key=lambda v: evidence.by_name(v.value).rank)
+            else:
+                values.sort(key=lambda v: (-v.count, v.value.lower()))
+            facets[name] = tuple(values)
+        return facets
+
+    @staticmethod
+    def _sort(sort: str, browsing: bool) -> Any:
+        if sort == "newest" or (sort == "relevance" and browsing):
+            return sorting.MultiFacet([sorting.FieldFacet("published", reverse=True),
+                                       sorting.FieldFacet("year", reverse=True)])
+        if sort == "evidence":
+            return sorting.MultiFacet([sorting.FieldFacet("evidence_rank"),
+                                       sorting.ScoreFacet()])
+        return None
+
+    def _hit(self, hit: Any, parsed: query_mod.ParsedQuery) -> Hit:
+        record = json.loads(hit["record"])
+        terms = parsed.highlight_terms
+        body = " ".join([
+            record["simple_explanation"], *record["key_findings"], record["research_summary"],
+            *(f"{i['heading']}: {i['text']}" if i["heading"] else i["text"]
+              for i in record["practical_implications"]),
+            *record["limitations"],
+        ])
+        snippet = snippets.mark(body, terms) or snippets.lead(record["simple_explanation"]
+                                                               or body)
+        level = evidence.by_name(record["evidence_level"])
+        return Hit(
+            id=record["id"], title=record["title"],
+            title_html=snippets.mark_all(record["title"], terms),
+            score=hit.score if isinstance(hit.score, float) else 0.0, snippet=snippet,
+            category=record["category"], categories=tuple(record["categories"]),
+            evidence_level=level.name, evidence_label=level.label, year=record["year"],
+            journal=record["journal"], doi=record["doi"], url=record["url"],
+        )
+
+    def get(self, summary_id: str) -> dict[str, Any] | None:
+        """The stored record of one summary, or None."""
+        stored = self._searcher.document(id=summary_id)
+        return json.loads(stored["record"]) if stored else None
+
+
+def _facet_key(name: str, value: str) -> str:
+    """A request's facet value as stored in the index (evidence levels by key)."""
+    if name == "evidence_level":
+        level = evidence.BY_NAME.get(value.strip().lower()) or evidence.BY_KEY.get(value.strip())
+        return level.key if level else value
+    return value
+
+
+def _facet_value(name: str, key: str) -> str:
+    return evidence.BY_KEY[key].name if name == "evidence_level" else key
+
+
+def _facet_label(name: str, key: str) -> str:
+    return evidence.BY_KEY[key].label if name == "evidence_level" else key
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
