@@ -30,7 +30,7 @@ NEGATIONS = frozenset({"no", "not", "nor", "without", "never", "none", "against"
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("indexer").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("indexer").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.lstrip().startswith("#")]
 

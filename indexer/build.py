@@ -199,6 +199,8 @@ def _build_locked(
 ) -> BuildReport:
     report = BuildReport(index_dir=index_dir, files_seen=len(files))
     live = current_generation(index_dir)
+    if live is not None:
+        _remove_old_generations(index_dir, keep=live)  # left by a killed rebuild
     fresh = rebuild or live is None or schema_version(live) != SCHEMA_VERSION
     if fresh:
         generation = _new_generation(index_dir)
@@ -227,7 +229,10 @@ def _build_locked(
             if source not in seen and _under(Path(source), roots):
                 writer.delete_by_term("source", source)
                 report.deleted += len(info.ids)
-        writer.commit(optimize=fresh)
+        if fresh or report.added or report.updated or report.deleted:
+            writer.commit(optimize=fresh)
+        else:
+            writer.cancel()
     except BaseException:
         writer.cancel()
         if fresh:

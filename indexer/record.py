@@ -234,11 +234,12 @@ def _published(value: Any, fail: _Fail) -> dt.date | None:
 class _Fail:
     """Builds ParseErrors that name the file, record and the field's line."""
 
-    def __init__(self, path: Path, record: str | None, lines: Mapping[str, int]) -> None:
-        self.path, self.record, self.lines = path, record, lines
+    def __init__(self, path: Path, record: str | None, lines: Mapping[str, int],
+                 line: int | None) -> None:
+        self.path, self.record, self.lines, self.line = path, record, lines, line
 
     def __call__(self, name: str, reason: str) -> ParseError:
-        return ParseError(self.path, reason, line=self.lines.get(name), field=name,
+        return ParseError(self.path, reason, line=self.lines.get(name, self.line), field=name,
                           record=self.record)
 
 
@@ -259,14 +260,16 @@ def build_summary(
     default_id: str | None,
     record: str | None = None,
     lines: Mapping[str, int] | None = None,
+    line: int | None = None,
     digest: str = "",
 ) -> tuple[Summary, list[str]]:
     """Validate `raw` (canonical field names) into a Summary; return it with its warnings.
 
     `default_id` is used when the record has neither an id nor a DOI (the file
-    name, for files holding one record). Raises ParseError naming the field.
+    name, for files holding one record). Errors name the field and its line
+    (from `lines`, else `line`, the record's own). Raises ParseError.
     """
-    fail = _Fail(path, record, lines or {})
+    fail = _Fail(path, record, lines or {}, line)
     warnings = [unknown_field_warning(k) for k in raw if k not in FIELDS]
 
     title = _text(raw.get("title"), "title", fail)

@@ -228,3 +228,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in "
                    "sci-search; run again with SCISEARCH_DEBUG=1 to see the details.", err=True)
         sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -54,7 +54,7 @@ def parse(path: Path, data: bytes, result: FileResult, field_map: Mapping[str, s
             summary, warnings = build_summary(
                 raw, path=path, default_id=path.stem if single else None,
                 record=where if line is None else None,
-                lines={k: line for k in raw} if line else None, digest=result.digest)
+                line=line, digest=result.digest)
         except ParseError as exc:
             result.errors.append(exc)
             continue

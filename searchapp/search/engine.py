@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
-from whoosh import scoring, sorting
 
 from indexer import evidence
 from indexer.build import open_index
@@ -172,21 +172,25 @@ class SearchIndex:
                                   tuple(notices))
         whoosh_query = wq.Every() if parsed.is_empty else query_mod.to_whoosh(parsed)
 
-        matched = set(self._searcher.docs_for_query(whoosh_query))
         allowed = self._allowed(request)
-        selected = set(matched)
-        for docs in allowed.values():
-            selected &= docs
-        facets = self._facets(matched, request, allowed)
-
         offset = (request.page - 1) * request.per_page
-        hits: list[Hit] = []
-        if selected and offset < len(selected):
+        limit = offset + request.per_page
+        sortedby = self._sort(request.sort, parsed.is_empty)
+        filtered = _intersect(allowed.values())
+        if sortedby is None:
+            # One pass: score and rank the allowed documents, note every match for facets.
+            collector = _MatchRecorder(limit, filtered)
+            self._searcher.search_with_collector(whoosh_query, collector)
+            results = collector.results()
+            matched = collector.matched
+        else:
+            matched = set(self._searcher.docs_for_query(whoosh_query))
             results = self._searcher.search(
-                whoosh_query, limit=offset + request.per_page, filter=selected,
-                sortedby=self._sort(request.sort, parsed.is_empty))
-            for hit in results[offset:offset + request.per_page]:
-                hits.append(self._hit(hit, parsed))
+                whoosh_query, limit=limit, sortedby=sortedby,
+                filter=matched if filtered is None else matched & filtered)
+        selected = matched if filtered is None else matched & filtered
+        facets = self._facets(matched, request, allowed)
+        hits = [self._hit(hit, parsed) for hit in results[offset:limit]]
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
                               tuple(notices))
 
@@ -261,6 +265,32 @@ class SearchIndex:
         """The stored record of one summary, or None."""
         stored = self._searcher.document(id=summary_id)
         return json.loads(stored["record"]) if stored else None
+
+
+class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
+    """Top-N by score among `allowed` documents, remembering every matching document.
+
+    Block-quality skipping is off: it would skip documents the facets must count.
+    """
+
+    def __init__(self, limit: int, allowed: set[int] | None) -> None:
+        super().__init__(limit=limit, usequality=False)
+        self.allowed = allowed
+        self.matched: set[int] = set()
+
+    def collect(self, sub_docnum: int) -> Any:
+        docnum = self.offset + sub_docnum
+        self.matched.add(docnum)
+        if self.allowed is None or docnum in self.allowed:
+            return super().collect(sub_docnum)
+        return None
+
+
+def _intersect(sets: Any) -> set[int] | None:
+    result: set[int] | None = None
+    for docs in sets:
+        result = set(docs) if result is None else result & docs
+    return result
 
 
 def _facet_key(name: str, value: str) -> str:

@@ -54,7 +54,11 @@ def mark(text: str, terms: Iterable[str], *, max_chars: int = 180, fragments: in
 
 def mark_all(text: str, terms: Iterable[str]) -> str:
     """All of a short text (a title) with every matching word marked."""
-    marked = mark(text, terms, max_chars=len(text) + 1, fragments=1)
+    termset = frozenset(terms)
+    if not text or not termset:
+        return html.escape(text, quote=True)
+    marked: str = highlight.highlight(text, termset, _analyzer, highlight.WholeFragmenter(),
+                                      MarkFormatter(), top=1)
     return marked or html.escape(text, quote=True)
 
 

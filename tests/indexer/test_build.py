@@ -1,0 +1,210 @@
+"""Building the index: incremental updates, bad input, the lock, and killed builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import filelock
+import pytest
+
+from indexer import IndexLockedError, IndexNotFoundError
+from indexer.build import LOCK, MANIFEST, build_index, current_generation, open_index
+from indexer.synthetic import write_corpus
+from tests.conftest import REPO
+
+
+def _ids(index_dir: Path) -> set[str]:
+    with open_index(index_dir).searcher() as searcher:
+        return {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def test_first_build_adds_every_summary_and_writes_a_manifest(corpus: Path,
+                                                               tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    report = build_index([corpus], index_dir)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (4, 0, 0, 0)
+    assert report.ok and report.documents == 4
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    assert manifest["documents"] == 4 and manifest["files"] == 3
+    assert manifest["schema_version"] >= 1
+    assert manifest["packages"]["whoosh3"] == "3.54.0"
+    assert len(manifest["corpus_hash"]) == 64
+
+
+def test_second_build_of_the_same_files_changes_nothing(built_index: Path, corpus: Path) -> None:
+    generation = current_generation(built_index)
+    report = build_index([corpus], built_index)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 4)
+    assert current_generation(built_index) == generation
+
+
+def test_changed_file_is_replaced_and_removed_file_deleted(built_index: Path,
+                                                           corpus: Path) -> None:
+    page = corpus / "page_full.txt"
+    page.write_text(page.read_text().replace("phone app", "tablet app"), encoding="utf-8")
+    (corpus / "summary.md").unlink()
+    report = build_index([corpus], built_index)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 1, 2)
+    assert _ids(built_index) == {"10-5555-test-0001", "test-json-one", "10-5555-test-0003"}
+    with open_index(built_index).searcher() as searcher:
+        record = json.loads(searcher.document(id="10-5555-test-0001")["record"])
+    assert "tablet app" in record["title"]
+
+
+def test_record_removed_from_a_json_file_is_deleted(built_index: Path, corpus: Path) -> None:
+    path = corpus / "summaries.json"
+    records = json.loads(path.read_text())
+    path.write_text(json.dumps(records[:1]), encoding="utf-8")
+    report = build_index([corpus], built_index)
+    assert (report.updated, report.deleted) == (1, 1)
+    assert "10-5555-test-0003" not in _ids(built_index)
+
+
+def test_indexing_another_folder_leaves_the_first_one_alone(built_index: Path,
+                                                            tmp_path: Path,
+                                                            data_dir: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(data_dir / "trials.jsonl", other / "trials.jsonl")
+    report = build_index([other], built_index, field_map={"nct_id": "id"})
+    assert (report.added, report.deleted) == (2, 0)
+    assert len(_ids(built_index)) == 6
+
+
+def test_broken_file_is_skipped_and_the_rest_indexed(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    report = build_index([corpus], tmp_path / "index")
+    assert not report.ok and report.skipped == 1
+    assert "broken.md" in str(report.errors[0]) and "YAML" in str(report.errors[0])
+    assert report.documents == 4
+
+
+def test_file_broken_after_indexing_keeps_its_last_good_version(built_index: Path,
+                                                               corpus: Path) -> None:
+    page = corpus / "page_full.txt"
+    page.write_text(page.read_text().replace("March 9, 2021", "Smarch 99, 2021"),
+                    encoding="utf-8")
+    report = build_index([corpus], built_index)
+    assert report.kept == [page.resolve()]
+    assert "field 'published'" in str(report.errors[0])
+    assert "10-5555-test-0001" in _ids(built_index)
+    manifest = json.loads((built_index / MANIFEST).read_text())
+    assert manifest["sources"][str(page.resolve())]["status"] == "last good version kept"
+    # Fixed again: the new version replaces the old one.
+    page.write_text(page.read_text().replace("Smarch 99, 2021", "March 10, 2021"),
+                    encoding="utf-8")
+    report = build_index([corpus], built_index)
+    assert report.ok and report.updated == 1
+
+
+def test_json_file_with_one_bad_record_keeps_that_records_old_version(built_index: Path,
+                                                                      corpus: Path) -> None:
+    path = corpus / "summaries.json"
+    records = json.loads(path.read_text())
+    records[1]["year"] = "last year"
+    records[0]["title"] = records[0]["title"] + " (revised)"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    report = build_index([corpus], built_index)
+    assert report.skipped == 1 and report.updated == 1 and report.deleted == 0
+    assert {"test-json-one", "10-5555-test-0003"} <= _ids(built_index)
+
+
+def test_same_id_in_two_files_is_reported_not_overwritten(built_index: Path,
+                                                          corpus: Path) -> None:
+    (corpus / "copy.json").write_text(json.dumps({"id": "test-json-one", "title": "Impostor"}),
+                                      encoding="utf-8")
+    report = build_index([corpus], built_index)
+    assert "id 'test-json-one' is already used by" in str(report.errors[0])
+    with open_index(built_index).searcher() as searcher:
+        assert "Impostor" not in searcher.document(id="test-json-one")["record"]
+
+
+def test_rebuild_makes_a_new_generation_and_removes_the_old(built_index: Path,
+                                                           corpus: Path) -> None:
+    old = current_generation(built_index)
+    report = build_index([corpus], built_index, rebuild=True)
+    new = current_generation(built_index)
+    assert report.rebuilt and report.added == 4
+    assert old is not None and new is not None and new != old and not old.exists()
+
+
+def test_schema_change_rebuilds_instead_of_mixing(built_index: Path, corpus: Path) -> None:
+    generation = current_generation(built_index)
+    assert generation is not None
+    (generation / "generation.json").write_text('{"schema_version": 0}')
+    report = build_index([corpus], built_index)
+    assert report.rebuilt and report.added == 4
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="run|build one with `scisearch index`"):
+        open_index(tmp_path / "nothing-here")
+
+
+def test_second_build_while_one_runs_is_refused_and_harms_nothing(built_index: Path,
+                                                                  corpus: Path) -> None:
+    before = _ids(built_index)
+    holder = filelock.FileLock(str(built_index / LOCK))
+    with holder:
+        with pytest.raises(IndexLockedError, match="another build.* is writing the index"):
+            build_index([corpus], built_index, rebuild=True)
+    assert _ids(built_index) == before
+
+
+def test_cli_reports_the_lock_and_exits_non_zero(built_index: Path, corpus: Path) -> None:
+    holder = filelock.FileLock(str(built_index / LOCK))
+    with holder:
+        result = subprocess.run(
+            [sys.executable, "-m", "searchapp.cli", "index", str(corpus),
+             "--index-dir", str(built_index)],
+            capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 1
+    assert "another build" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
+def test_build_killed_at_any_moment_leaves_the_previous_index_whole(
+    tmp_path: Path, rebuild: bool
+) -> None:
+    corpus = tmp_path / "corpus"
+    first = write_corpus(corpus, 60, seed=7, words=300)
+    index_dir = tmp_path / "index"
+    assert build_index([corpus], index_dir).documents == 60
+    before = _ids(index_dir)
+    # A bigger change for the killed builds: 240 new pages and 20 edited ones.
+    write_corpus(corpus / "more", 240, seed=8, words=300)
+    for path in first[:20]:
+        path.write_text(path.read_text().replace("Spinal", "Spine"), encoding="utf-8")
+
+    def command(target: Path) -> list[str]:
+        return [sys.executable, "-m", "searchapp.cli", "index", str(corpus),
+                "--index-dir", str(target)] + (["--rebuild"] if rebuild else [])
+
+    # Time the whole build on a copy, then kill real builds at points across that time.
+    scratch = tmp_path / "scratch"
+    shutil.copytree(index_dir, scratch)
+    started = time.perf_counter()
+    subprocess.run(command(scratch), check=True, capture_output=True, cwd=REPO)
+    full = time.perf_counter() - started
+    kills_mid_build = 0
+    for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.95):
+        process = subprocess.Popen(command(index_dir), cwd=REPO, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(full * fraction)
+        if process.poll() is None:
+            kills_mid_build += 1
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        ids = _ids(index_dir)  # readable after every kill...
+        assert before <= ids  # ...with every document it had before
+    assert kills_mid_build >= 3
+    report = build_index([corpus], index_dir, rebuild=rebuild)
+    assert report.ok and report.documents == 300
+    assert len(_ids(index_dir)) == 300

@@ -1,0 +1,121 @@
+"""The scisearch command line, as a person at a terminal uses it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchapp.cli import cli
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_inspect_prints_the_seed_page_as_canonical_json(runner: CliRunner,
+                                                        seed_page: Path) -> None:
+    result = runner.invoke(cli, ["inspect", str(seed_page)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["doi"] == "10.1186/s13018-023-03975-3"
+    assert record["published"] == "2023-07-03"
+    assert record["evidence_level"] == "Systematic Review"
+    assert [i["heading"] for i in record["practical_implications"]][0] == (
+        "Personalized Treatment Plans")
+
+
+def test_inspect_of_a_broken_file_names_it_and_exits_1(runner: CliRunner,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("[{", encoding="utf-8")
+    result = runner.invoke(cli, ["inspect", str(path)])
+    assert result.exit_code == 1
+    assert f"error: {path}: line 1: not valid JSON" in result.stderr
+
+
+def test_index_then_search_from_the_terminal(runner: CliRunner, corpus: Path,
+                                             tmp_path: Path) -> None:
+    index_dir = str(tmp_path / "ix")
+    result = runner.invoke(cli, ["index", str(corpus), "--index-dir", index_dir])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Rebuilt .* in [\d.]+ s: 4 added, 0 updated, 0 deleted, 0 unchanged, "
+                     r"0 skipped; 4 summaries in the index", result.stdout)
+    again = runner.invoke(cli, ["index", str(corpus), "--index-dir", index_dir])
+    assert "0 added, 0 updated, 0 deleted, 4 unchanged" in again.stdout
+
+    found = runner.invoke(cli, ["search", "wheelchair skills", "--index-dir", index_dir])
+    assert found.exit_code == 0
+    assert "1 summary found" in found.stdout
+    assert "Wheelchair skills practice" in found.stdout
+    assert "Rehabilitation \u00b7 Study following people over time \u00b7 2019" in found.stdout
+    assert "<mark>" not in found.stdout
+    assert "Category: Assistive Technology (1), Rehabilitation (1)" in found.stdout
+
+
+def test_search_json_has_total_results_and_facets(runner: CliRunner,
+                                                  built_index: Path) -> None:
+    result = runner.invoke(cli, ["search", "leaks", "--json", "--index-dir", str(built_index)])
+    data = json.loads(result.stdout)
+    assert data["total"] == 1
+    hit = data["results"][0]
+    assert set(hit) >= {"id", "title", "score", "snippet"}
+    assert "<mark>leaks</mark>" in hit["snippet"]
+    assert data["facets"]["category"] == [
+        {"value": "Quality of Life", "label": "Quality of Life", "count": 1, "selected": False},
+        {"value": "Urology", "label": "Urology", "count": 1, "selected": False},
+    ]
+
+
+def test_search_limit_and_filters(runner: CliRunner, built_index: Path) -> None:
+    result = runner.invoke(cli, ["search", "", "--json", "--limit", "2",
+                                 "--index-dir", str(built_index)])
+    assert len(json.loads(result.stdout)["results"]) == 2
+    result = runner.invoke(cli, ["search", "", "--json", "--category", "Acute Care",
+                                 "--index-dir", str(built_index)])
+    assert [h["id"] for h in json.loads(result.stdout)["results"]] == ["test-json-one"]
+
+
+@pytest.mark.parametrize("q", ['"', "AND", "*:*", "title:(", "~~", "🦽", "x" * 5000])
+def test_odd_queries_answer_without_a_traceback(runner: CliRunner, built_index: Path,
+                                                q: str) -> None:
+    result = runner.invoke(cli, ["search", q, "--index-dir", str(built_index)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["search", "x", "--limit", "0"], "Invalid value for --limit: must be from 1 to 1000"),
+    (["search", "x", "--limit", "5000"], "Invalid value for --limit: must be from 1 to 1000"),
+    (["search", "x", "--index-dir", "/nonexistent/ix"], "no search index in /nonexistent/ix"),
+    (["index", "/nonexistent/summaries"], "/nonexistent/summaries: no such file or folder"),
+    (["index", "--map", "nonsense"], "'nonsense' should look like SOURCE=FIELD"),
+])
+def test_bad_options_are_named_in_one_line(runner: CliRunner, args: list[str],
+                                           message: str) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_exits_1_and_names_the_skipped_file(runner: CliRunner, corpus: Path,
+                                                  tmp_path: Path) -> None:
+    (corpus / "bad.txt").write_text("nothing like a summary page\n", encoding="utf-8")
+    result = runner.invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert f"skipped: {(corpus / 'bad.txt').resolve()}: no journal line" in result.stderr
+    assert "4 added" in result.stdout and "1 skipped" in result.stdout
+
+
+def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():  # type: ignore[attr-defined]
+        assert command.help, f"{name} has no help text"
+        assert runner.invoke(cli, [name, "--help"]).exit_code == 0
+        assert f"scisearch {name}" in readme, f"README does not show `scisearch {name}`"

@@ -1,0 +1,146 @@
+"""The search function: ranking, facets, snippets, paging, and hostile input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.build import build_index
+from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
+
+
+@pytest.fixture
+def index(built_index: Path) -> Iterator[SearchIndex]:
+    with SearchIndex(built_index) as opened:
+        yield opened
+
+
+def _ids(index: SearchIndex, q: str, **kwargs: object) -> list[str]:
+    return [hit.id for hit in index.search(SearchRequest(q=q, **kwargs)).results]  # type: ignore[arg-type]
+
+
+def test_finds_the_summary_by_a_word_in_its_body(index: SearchIndex) -> None:
+    assert _ids(index, "catheterisation") == ["10-5555-test-0001"]
+
+
+def test_different_word_forms_find_each_other(index: SearchIndex) -> None:
+    assert _ids(index, "catheterization reminder") == _ids(index, "catheterisation reminders")
+
+
+def test_title_match_ranks_above_a_body_match(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    body = "x " * 5
+    (folder / "a.json").write_text(json.dumps([
+        {"id": "body", "title": "Arm exercise study",
+         "research_summary": f"Hand cycling was used. {body}"},
+        {"id": "title", "title": "Hand cycling for fitness",
+         "research_summary": f"Arm exercise was used. {body}"},
+    ]), encoding="utf-8")
+    build_index([folder], tmp_path / "ix")
+    with SearchIndex(tmp_path / "ix") as index:
+        assert _ids(index, "hand cycling") == ["title", "body"]
+
+
+def test_quoted_phrase_must_appear_as_typed(index: SearchIndex) -> None:
+    assert _ids(index, '"phone app"') == ["10-5555-test-0001"]
+    assert _ids(index, '"app phone"') == []
+
+
+def test_snippet_marks_the_matched_words_and_escapes_the_rest(index: SearchIndex) -> None:
+    [hit] = index.search(SearchRequest(q="leaks")).results
+    assert "<mark>leaks</mark>" in hit.snippet
+    assert hit.title_html.startswith("Bladder training")
+
+
+def test_facets_count_categories_and_evidence_levels(index: SearchIndex) -> None:
+    response = index.search(SearchRequest(q=""))
+    assert response.total == 4
+    categories = {v.value: v.count for v in response.facets["category"]}
+    assert categories["Urology"] == 1 and categories["Rehabilitation"] == 1
+    levels = [v.value for v in response.facets["evidence_level"]]
+    assert levels == ["Randomized Controlled Trial", "Cohort Study",
+                      "Case Series or Case Report"]  # strongest first
+
+
+def test_facet_filters_are_or_within_and_and_across(index: SearchIndex) -> None:
+    both = index.search(SearchRequest(q="", filters={"category": ("Urology", "Acute Care")}))
+    assert both.total == 2
+    # The category facet still counts the other categories (disjunctive)...
+    assert {v.value for v in both.facets["category"]} >= {"Rehabilitation", "Urology"}
+    narrowed = index.search(SearchRequest(q="", filters={
+        "category": ("Urology", "Acute Care"), "evidence_level": ("Case Series or Case Report",)}))
+    assert [h.id for h in narrowed.results] == ["test-json-one"]
+    # ...and each facet's counts respect the other facet's selection; a selected
+    # value stays listed (with 0) so that it can be unselected.
+    assert {v.value: v.count for v in narrowed.facets["category"]} == {
+        "Acute Care": 1, "Urology": 0}
+
+
+def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:
+    newest = [h.year for h in index.search(SearchRequest(q="", sort="newest")).results]
+    assert newest == sorted(newest, reverse=True)
+    strongest = index.search(SearchRequest(q="", sort="evidence")).results
+    assert strongest[0].evidence_level == "Randomized Controlled Trial"
+
+
+def test_paging(index: SearchIndex) -> None:
+    pages = [_ids(index, "", per_page=3, page=p) for p in (1, 2)]
+    assert len(pages[0]) == 3 and len(pages[1]) == 1
+    assert not set(pages[0]) & set(pages[1])
+
+
+@pytest.mark.parametrize(("kwargs", "parameter"), [
+    ({"per_page": 0}, "per_page"), ({"per_page": 51}, "per_page"), ({"page": 0}, "page"),
+    ({"page": 200, "per_page": 10}, "page"), ({"sort": "random"}, "sort"),
+    ({"filters": {"colour": ("red",)}}, "colour"),
+])
+def test_out_of_range_parameters_name_the_parameter(kwargs: dict[str, object],
+                                                    parameter: str) -> None:
+    with pytest.raises(SearchRequestError) as caught:
+        SearchRequest(q="x", **kwargs)  # type: ignore[arg-type]
+    assert caught.value.parameter == parameter
+
+
+def test_hostile_summary_content_is_escaped_in_snippets_and_titles(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "evil.json").write_text(json.dumps({
+        "id": "evil", "title": "<script>alert(1)</script> walking",
+        "simple_explanation": 'Walking </mark><img src=x onerror="alert(2)"> again & again',
+    }), encoding="utf-8")
+    build_index([folder], tmp_path / "ix")
+    with SearchIndex(tmp_path / "ix") as index:
+        [hit] = index.search(SearchRequest(q="walking")).results
+    assert "<script>" not in hit.title_html and "&lt;script&gt;" in hit.title_html
+    assert "<img" not in hit.snippet and "&lt;/mark&gt;&lt;img" in hit.snippet
+    assert hit.snippet.count("<mark>") == hit.snippet.count("</mark>") == 1
+
+
+@pytest.mark.parametrize("q", [
+    '"', '"unbalanced quote', "AND", "OR NOT", "*", "~", ":", "title:walking", "(((", "[]{}",
+    "wheel* chair~2", "🦽 wheelchair 🙂", "a" * 5000, "walking " * 700, "\x00\x1f", "-", "%s",
+    "the and of", "<script>alert(1)</script>",
+])
+def test_anything_a_person_might_type_gets_an_answer(index: SearchIndex, q: str) -> None:
+    response = index.search(SearchRequest(q=q))
+    assert response.total >= 0
+    json.dumps(response.to_dict())
+
+
+def test_a_question_of_only_stop_words_says_so(index: SearchIndex) -> None:
+    response = index.search(SearchRequest(q="what is the"))
+    assert response.total == 0 and "no words we can look for" in response.notices[0]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=300))
+def test_random_text_never_breaks_search(index: SearchIndex, q: str) -> None:
+    response = index.search(SearchRequest(q=q))
+    assert response.total == len(response.results) or response.total > len(response.results)
