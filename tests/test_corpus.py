@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 from indexer.formats import FileResult, read_file
 from indexer.record import Summary, is_valid_doi
