@@ -234,7 +234,8 @@ def _build_locked(
         else:
             writer.cancel()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:  # a failed commit has already released the writer
+            writer.cancel()
         if fresh:
             shutil.rmtree(generation, ignore_errors=True)
         raise

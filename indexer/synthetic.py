@@ -1,15 +1,20 @@
 """Deterministic synthetic summaries, for benchmarks and tests of scale.
 
-`generate(n, seed)` gives `n` canonical records (dicts) built from a fixed SCI
-vocabulary; `render_page` writes one as the site's page text, so benchmarks
-exercise the same reader as real pages. The text is word salad with the right
-shape and statistics, not content: never ship it as a sample summary.
+`generate(n, seed)` gives `n` canonical records (dicts); `render_page` writes
+one as the site's page text, so benchmarks exercise the same reader as real
+pages. Words are drawn with Zipf's law (frequency ~ 1/rank) from a vocabulary
+of SCI terms spread over the ranks among 6,000 made-up words, so that, as in
+real text, a few words are in nearly every summary and most are in few. The
+text is word salad with the right shape and statistics, not content: never
+ship it as a sample summary.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +39,30 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pre", "dor", "lin", "tes",
+              "mar", "qui", "bel", "fon", "gra", "hus", "jen", "zor")
+
+
+@cache
+def _vocabulary() -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Words in rank order, with their cumulative Zipf weights."""
+    made_up = ["".join(p) for p in itertools.product(_SYLLABLES, repeat=3)]
+    random.Random(0).shuffle(made_up)
+    made_up = made_up[:6000]
+    words: list[str] = []
+    sci = iter(_WORDS)
+    for rank, word in enumerate(made_up):
+        # One SCI term every 40 ranks: some are common words, most are rare.
+        if rank % 40 == 7:
+            words.append(next(sci, word))
+        words.append(word)
+    weights = list(itertools.accumulate(1.0 / (rank + 1) ** 1.07 for rank in range(len(words))))
+    return tuple(words), tuple(weights)
+
+
 def _sentence(rng: random.Random, low: int = 10, high: int = 22) -> str:
-    words = rng.choices(_WORDS, k=rng.randint(low, high))
+    vocabulary, weights = _vocabulary()
+    words = rng.choices(vocabulary, cum_weights=weights, k=rng.randint(low, high))
     return " ".join(words).capitalize() + "."
 
 

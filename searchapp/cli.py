@@ -117,6 +117,11 @@ def index(paths: Sequence[Path], index_dir: Path, rebuild: bool,
                              progress=_Bar())
     except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = exc.filename or index_dir
+        raise click.ClickException(f"cannot write the index in {where}: "
+                                   f"{exc.strerror or exc}; the last good index is unchanged"
+                                   ) from None
     _print_report(report)
     if not report.ok:
         sys.exit(1)
