@@ -12,6 +12,12 @@ SHARED = REPO.parent / "shared"
 SEED_PAGE = SHARED / "seed" / "example_summary_page.txt"
 
 
+@pytest.fixture(autouse=True)
+def small_thesaurus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests use the small test thesaurus unless they ask for the shipped one."""
+    monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
