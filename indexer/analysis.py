@@ -24,8 +24,16 @@ from nltk.stem.snowball import SnowballStemmer
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l",
                                 "đ": "d", "ð": "d", "þ": "th", "ı": "i", "’": "'"})
-_CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"), "cannot": ("can", "not"),
+_CONTRACTIONS = {"can't": ("can", "not"), "won't": ("will", "not"),
                  "shan't": ("shall", "not"), "ain't": ("is", "not")}
+# Negations typed without the apostrophe ("bed sores wont heal", "cant pee").
+_BARE_NEGATIONS = {"cannot": ("can", "not"), "cant": ("can", "not"), "wont": ("will", "not"),
+                   "dont": ("do", "not"),
+                   "doesnt": ("does", "not"), "didnt": ("did", "not"), "isnt": ("is", "not"),
+                   "arent": ("are", "not"), "wasnt": ("was", "not"), "werent": ("were", "not"),
+                   "couldnt": ("could", "not"), "wouldnt": ("would", "not"),
+                   "shouldnt": ("should", "not"), "havent": ("have", "not"),
+                   "hasnt": ("has", "not"), "hadnt": ("had", "not"), "aint": ("is", "not")}
 NEGATIONS = frozenset({"no", "not", "nor", "without", "never", "none", "against", "neither"})
 
 
@@ -39,6 +47,8 @@ STOP_WORDS: frozenset[str] = frozenset(_data_lines("stopwords.txt")) - NEGATIONS
 IRREGULAR: dict[str, str] = dict(
     tuple(line.split("\t", 1)) for line in _data_lines("irregular_forms.txt")  # type: ignore[misc]
 )
+# Words the stemmer would merge with unrelated ones ("mindfulness" -> "mind"): kept whole.
+KEEP: frozenset[str] = frozenset(_data_lines("keep_words.txt"))
 _stemmer = SnowballStemmer("english")
 
 
@@ -75,9 +85,9 @@ def tokens(text: str) -> Iterator[Token]:
             if word.endswith("'s"):
                 word = word[:-2]
             word = word.replace("'", "")
-        if word == "cannot":
-            yield Token("can", start, end)
-            yield Token("not", start, end)
+        if word in _BARE_NEGATIONS:
+            for part in _BARE_NEGATIONS[word]:
+                yield Token(part, start, end)
             continue
         yield Token(word, start, end)
 
@@ -86,7 +96,7 @@ def tokens(text: str) -> Iterator[Token]:
 def stem(word: str) -> str:
     """The index term for one folded word."""
     word = IRREGULAR.get(word, word)
-    if word.isdigit() or len(word) <= 2:
+    if word.isdigit() or len(word) <= 2 or word in KEEP:
         return word
     return str(_stemmer.stem(word))
 

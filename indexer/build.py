@@ -36,10 +36,13 @@ from typing import Any, Protocol
 import filelock
 from whoosh import index as whoosh_index
 
+import synonyms
+from indexer import analysis
 from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
 from indexer.formats import SUFFIXES, FileResult, read_file
 from indexer.record import Summary
 from indexer.schema import SCHEMA_VERSION, build_schema
+from synonyms.model import Thesaurus
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 GENERATION_INFO = "generation.json"
+THESAURUS = "thesaurus.json"
 
 
 class Progress(Protocol):
@@ -118,12 +122,28 @@ def current_generation(index_dir: Path) -> Path | None:
     return generation if name and generation.is_dir() else None
 
 
-def schema_version(generation: Path) -> Any:
+def generation_info(generation: Path) -> dict[str, Any]:
     try:
         info = json.loads((generation / GENERATION_INFO).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    return info.get("schema_version")
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def schema_version(generation: Path) -> Any:
+    return generation_info(generation).get("schema_version")
+
+
+def index_thesaurus(index_dir: Path) -> Thesaurus:
+    """The thesaurus the live index was tagged with (kept inside the index)."""
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexNotFoundError(index_dir)
+    try:
+        data = json.loads((generation / THESAURUS).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        raise IndexVersionError(index_dir, "without a thesaurus", SCHEMA_VERSION) from None
+    return Thesaurus.from_json(data)
 
 
 def open_index(index_dir: Path) -> Any:
@@ -152,15 +172,19 @@ def build_index(
     rebuild: bool = False,
     field_map: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    thesaurus: Thesaurus | None = None,
 ) -> BuildReport:
     """Bring the index in `index_dir` up to date with the summary files under `paths`.
 
     Files under `paths` that were indexed before and are gone now are deleted
-    from the index; documents from other places are left alone. Raises
+    from the index; documents from other places are left alone. Summaries are
+    tagged with the concepts of `thesaurus` (default: the one shipped); a
+    different thesaurus than the index's means a full rebuild. Raises
     IndexLockedError when another build holds the index, FileNotFoundError for
-    a path that does not exist.
+    a path that does not exist, synonyms.ThesaurusError for a broken thesaurus.
     """
     started = time.perf_counter()
+    thesaurus = thesaurus if thesaurus is not None else synonyms.load()
     files = find_files(paths)
     roots = [p.resolve() for p in paths]
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -171,7 +195,8 @@ def build_index(
         raise IndexLockedError(index_dir, _lock_holder(index_dir)) from None
     try:
         (index_dir / (LOCK + ".pid")).write_text(f"pid {os.getpid()}", encoding="utf-8")
-        report = _build_locked(files, roots, index_dir, rebuild, field_map or {}, progress)
+        report = _build_locked(files, roots, index_dir, rebuild, field_map or {}, progress,
+                               thesaurus)
     finally:
         (index_dir / (LOCK + ".pid")).unlink(missing_ok=True)
         lock.release()
@@ -196,12 +221,17 @@ def _build_locked(
     rebuild: bool,
     field_map: Mapping[str, str],
     progress: Progress | None,
+    thesaurus: Thesaurus,
 ) -> BuildReport:
     report = BuildReport(index_dir=index_dir, files_seen=len(files))
     live = current_generation(index_dir)
     if live is not None:
         _remove_old_generations(index_dir, keep=live)  # left by a killed rebuild
-    fresh = rebuild or live is None or schema_version(live) != SCHEMA_VERSION
+    digest = thesaurus.digest()
+    info = generation_info(live) if live is not None else {}
+    fresh = (rebuild or live is None or info.get("schema_version") != SCHEMA_VERSION
+             or info.get("thesaurus_hash") != digest)
+    matcher = synonyms.Matcher(thesaurus, analysis)
     if fresh:
         generation = _new_generation(index_dir)
         ix = whoosh_index.create_in(str(generation), build_schema())
@@ -222,13 +252,13 @@ def _build_locked(
         for path in files:
             source = str(path)
             seen.add(source)
-            _index_file(path, source, indexed, owner, writer, field_map, report)
+            _index_file(path, source, indexed, owner, writer, field_map, matcher, report)
             if progress:
                 progress.advance()
-        for source, info in indexed.items():
+        for source, gone in indexed.items():
             if source not in seen and _under(Path(source), roots):
                 writer.delete_by_term("source", source)
-                report.deleted += len(info.ids)
+                report.deleted += len(gone.ids)
         if fresh or report.added or report.updated or report.deleted:
             writer.commit(optimize=fresh)
         else:
@@ -244,13 +274,15 @@ def _build_locked(
             progress.finish()
 
     if fresh:
-        _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION})
+        _write_json(generation / THESAURUS, thesaurus.to_json())
+        _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION,
+                                                    "thesaurus_hash": digest})
         _atomic_write(index_dir / CURRENT, generation.name)
         _remove_old_generations(index_dir, keep=generation)
     with ix.searcher() as searcher:
         report.documents = searcher.doc_count()
         sources = _indexed_sources_from(searcher)
-    _write_manifest(index_dir, generation, report, sources)
+    _write_manifest(index_dir, generation, report, sources, digest)
     return report
 
 
@@ -261,6 +293,7 @@ def _index_file(
     owner: dict[str, str],
     writer: Any,
     field_map: Mapping[str, str],
+    matcher: synonyms.Matcher,
     report: BuildReport,
 ) -> None:
     previous = indexed.get(source)
@@ -286,7 +319,7 @@ def _index_file(
         writer.delete_by_term("source", source)
     old_ids = set(previous.ids) if previous else set()
     for summary in good:
-        fields = document_fields(summary, source, result.digest)
+        fields = document_fields(summary, source, result.digest, matcher)
         if result.errors:
             writer.update_document(**fields)  # keep the rest of the file's old documents
         else:
@@ -314,9 +347,11 @@ def _claim_ids(result: FileResult, source: str, owner: dict[str, str]) -> list[S
     return good
 
 
-def document_fields(summary: Summary, source: str, digest: str) -> dict[str, Any]:
-    """The whoosh document for one summary."""
+def document_fields(summary: Summary, source: str, digest: str,
+                    matcher: synonyms.Matcher) -> dict[str, Any]:
+    """The whoosh document for one summary, tagged with the concepts it mentions."""
     text = summary.text_fields()
+    mentions = [m.concept.id for value in text.values() for m in matcher.find(value)]
     level = summary.evidence
     published = summary.published
     return {
@@ -328,6 +363,8 @@ def document_fields(summary: Summary, source: str, digest: str) -> dict[str, Any
         "evidence_rank": level.rank,
         "year": summary.year if summary.year is not None else 0,
         "published": int(published.strftime("%Y%m%d")) if published else 0,
+        "concepts": " ".join(mentions),
+        "concept_ids": sorted(set(mentions)),
         "source": source,
         "source_hash": digest,
         "record": json.dumps(summary.to_dict(), ensure_ascii=False),
@@ -382,7 +419,8 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _write_manifest(
-    index_dir: Path, generation: Path, report: BuildReport, sources: dict[str, _Indexed]
+    index_dir: Path, generation: Path, report: BuildReport, sources: dict[str, _Indexed],
+    thesaurus_hash: str,
 ) -> None:
     corpus = hashlib.sha256()
     for source in sorted(sources):
@@ -395,7 +433,7 @@ def _write_manifest(
         "documents": report.documents,
         "files": len(sources),
         "corpus_hash": corpus.hexdigest(),
-        "thesaurus_hash": None,
+        "thesaurus_hash": thesaurus_hash,
         "packages": _package_versions(),
         "sources": {
             source: {"sha256": info.digest, "documents": len(info.ids),

@@ -18,7 +18,7 @@ from whoosh.analysis import Composable, Filter, Token, Tokenizer
 
 from indexer import analysis
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # What a match in each field is worth: applied at query time (so tuning them
 # needs no rebuild), as boosts on each field's BM25 score.
@@ -93,6 +93,9 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         words=fields.TEXT(analyzer=word_analyzer(), phrase=False),
         categories=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+        # Thesaurus concept ids, once per mention: scored (BM25 on mentions) and a facet.
+        concepts=fields.KEYWORD(scorable=True, lowercase=False),
+        concept_ids=fields.STORED(),
         category=fields.ID(stored=True, sortable=True),
         evidence=fields.ID(stored=True, sortable=True),
         evidence_rank=fields.NUMERIC(stored=True, sortable=True),

@@ -205,6 +205,59 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
             click.echo(f"{title}: " + ", ".join(f"{v.label} ({v.count})" for v in values))
 
 
+@cli.command("eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("qrels", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_dir_option
+@click.option("--baseline", is_flag=True,
+              help="Also score plain BM25 on the typed words (no synonyms, no spelling).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_command(queries: Path, qrels: Path | None, index_dir: Path, baseline: bool,
+                 as_json: bool) -> None:
+    """Score search quality on QUERIES with judgments QRELS (TSV; see tests/eval/README.md).
+
+    Prints nDCG@10, MRR@10, Recall@10 and Success@3 for all queries and per tag;
+    a known-item file (qid, question, relevant_doc_id) needs no QRELS.
+    """
+    from searchapp import evaluation
+
+    try:
+        query_set = evaluation.load(queries, qrels)
+        with SearchIndex(index_dir) as index_:
+            runs = {"full": evaluation.run(index_, query_set)}
+            if baseline:
+                runs["baseline"] = evaluation.run(index_, query_set, baseline=True)
+    except (IndexerError, evaluation.EvalFileError) as exc:
+        raise click.ClickException(str(exc)) from None
+    report = {
+        mode: {group: {"queries": len(qids), **scores.mean(qids)}
+               for group, qids in evaluation.groups(query_set).items()}
+        for mode, scores in runs.items()
+    }
+    ratios = {mode: evaluation.twin_ratio(query_set, scores) for mode, scores in runs.items()}
+    if as_json:
+        click.echo(json.dumps({"set": query_set.name, "scores": report,
+                               "misspelled_vs_twin_ndcg": ratios}, indent=2))
+        return
+    click.echo(f"{query_set.name}: {len(query_set.queries)} queries")
+    header = f"{'mode':<9} {'group':<12} {'n':>4} " + " ".join(f"{m:>10}" for m in
+                                                                 evaluation.METRICS)
+    click.echo(header)
+    for mode, by_group in report.items():
+        for group, values in by_group.items():
+            click.echo(f"{mode:<9} {group:<12} {values['queries']:>4} "
+                       + " ".join(f"{values[m]:>10.3f}" for m in evaluation.METRICS))
+    if baseline:
+        full, base = report["full"]["all"], report["baseline"]["all"]
+        click.echo("full / baseline: " + ", ".join(
+            f"{m} {full[m] / base[m]:.2f}x" if base[m] else f"{m} n/a"
+            for m in evaluation.METRICS))
+    for mode, ratio in ratios.items():
+        if ratio is not None:
+            click.echo(f"{mode}: misspelled queries reach {ratio:.1%} of their twins' nDCG@10")
+
+
 @cli.group()
 def synonyms() -> None:
     """Check, export, import and try out the thesaurus (lay words to clinical concepts)."""

@@ -1,17 +1,19 @@
 """Typo tolerance shared by the concept matcher and the query's spelling correction.
 
 A word may be corrected only within its typo budget: none under 4 letters, 1
-edit from 4 letters, 2 from 8. A different first letter costs one edit more:
-people rarely get the first letter wrong, so such a correction is a weaker bet.
+edit from 4 letters, 2 from 8. Edits are counted as people make them: a swap
+of two neighbouring letters ("steriods") is one edit (optimal string alignment
+distance). A different first letter costs one edit more: people rarely get
+the first letter wrong, so such a correction is a weaker bet.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 
 def budget(word: str) -> int:
@@ -22,40 +24,12 @@ def budget(word: str) -> int:
 
 def cost(typed: str, candidate: str) -> int:
     """Edits from `typed` to `candidate`, plus one when the first letters differ."""
-    distance: int = Levenshtein.distance(typed, candidate)
+    distance: int = OSA.distance(typed, candidate)
     return distance + (1 if typed[:1] != candidate[:1] else 0)
 
 
-def closest(
-    word: str,
-    vocabulary: Collection[str],
-    frequency: Mapping[str, int] | None = None,
-    limit: int = 8,
-) -> tuple[str, int] | None:
-    """The best correction of `word` in `vocabulary` within budget, as (word, cost), or None.
-
-    Ties go to the more frequent word (by `frequency`), then alphabetical order.
-    """
-    allowed = budget(word)
-    if not allowed or not vocabulary:
-        return None
-    found = process.extract(word, vocabulary, scorer=Levenshtein.distance,
-                            score_cutoff=allowed, limit=limit)
-    best: tuple[int, int, str] | None = None
-    for candidate, _, _ in found:
-        if candidate == word or abs(len(candidate) - len(word)) > allowed:
-            continue
-        edits = cost(word, candidate)
-        if edits > allowed:
-            continue
-        rank = (edits, -(frequency or {}).get(candidate, 0), candidate)
-        if best is None or rank < best:
-            best = rank
-    return (best[2], best[0]) if best else None
-
-
 class WordIndex:
-    """A vocabulary ready for `closest` look-ups: words grouped by length, so a look-up
+    """A vocabulary ready for typo look-ups: words grouped by length, so that a look-up
     compares only with words whose length is within the typo budget."""
 
     def __init__(self, words: Iterable[str], frequency: Mapping[str, int] | None = None) -> None:
@@ -72,10 +46,53 @@ class WordIndex:
     def __len__(self) -> int:
         return len(self.words)
 
-    def closest(self, word: str) -> tuple[str, int] | None:
+    def candidates(self, word: str, limit: int = 8) -> list[tuple[str, int]]:
+        """Corrections of `word` within its budget, as (word, cost), cheapest first."""
         allowed = budget(word)
         if not allowed:
-            return None
-        candidates = [w for n in range(len(word) - allowed, len(word) + allowed + 1)
-                      for w in self._by_length.get(n, ())]
-        return closest(word, candidates, self.frequency)
+            return []
+        found: list[tuple[str, int]] = []
+        for length in range(len(word) - allowed, len(word) + allowed + 1):
+            pool = self._by_length.get(length)
+            if not pool:
+                continue
+            for candidate, _, _ in process.extract(word, pool, scorer=OSA.distance,
+                                                   score_cutoff=allowed, limit=limit):
+                edits = cost(word, candidate)
+                if candidate != word and edits <= allowed:
+                    found.append((candidate, edits))
+        found.sort(key=lambda c: (c[1], -self.frequency.get(c[0], 0), c[0]))
+        return found[:limit]
+
+    def closest(self, word: str) -> tuple[str, int] | None:
+        found = self.candidates(word, limit=1)
+        return found[0] if found else None
+
+
+class Speller:
+    """Corrections from several vocabularies: the cheapest first; at equal cost, words of
+    the first vocabulary (the thesaurus: the domain's words) before the others, then the
+    more frequent (by `frequency`)."""
+
+    def __init__(self, *vocabularies: WordIndex, frequency: Mapping[str, int] | None = None,
+                 known: Iterable[str] = ()) -> None:
+        self.vocabularies = vocabularies
+        self.frequency = dict(frequency or {})
+        self.known = frozenset(known).union(*(v.words for v in vocabularies))
+
+    def is_known(self, word: str) -> bool:
+        return word in self.known
+
+    def candidates(self, word: str, limit: int = 5) -> list[str]:
+        """The best corrections of `word`: all those at the lowest cost, best first."""
+        ranked: dict[str, tuple[int, int, int]] = {}
+        for priority, vocabulary in enumerate(self.vocabularies):
+            for candidate, edits in vocabulary.candidates(word):
+                rank = (edits, priority, -self.frequency.get(candidate, 0))
+                if candidate not in ranked or rank < ranked[candidate]:
+                    ranked[candidate] = rank
+        if not ranked:
+            return []
+        best = min(r[0] for r in ranked.values())
+        chosen = sorted((r, c) for c, r in ranked.items() if r[0] == best)
+        return [c for _, c in chosen[:limit]]

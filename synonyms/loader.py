@@ -138,8 +138,8 @@ def _read_concept(path: Path, node: yaml.Node, group: str,
     terms = [Term(preferred, "preferred", "", _node_line(fields["preferred"]))]
     for key, kind in LISTS.items():
         value = fields.get(key)
-        if value is None:
-            continue
+        if value is None or (isinstance(value, yaml.ScalarNode) and value.value == ""):
+            continue  # absent, or the key written with nothing after it
         if not isinstance(value, yaml.SequenceNode):
             problems.append(Problem(path, _node_line(value), f"'{key}' must be a list"))
             continue

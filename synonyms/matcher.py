@@ -13,12 +13,12 @@ Abbreviations are matched in documents only as written (capitals: "AD", not
 
 from __future__ import annotations
 
-from collections import defaultdict
+import dataclasses
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from synonyms.fuzzy import WordIndex
+from synonyms.fuzzy import Speller, WordIndex
 from synonyms.model import Concept, Term, Thesaurus
 
 # Two- and three-letter words that are also abbreviations in the thesaurus: in a
@@ -82,15 +82,43 @@ class _Tok:
     start: int
     end: int
     surface: str  # as written in the text
-    typed: str = ""  # the word typed, when `word` is a correction of it
+    # For a word not known, the corrections worth trying, best first, as (word, stem):
+    # the one that completes a thesaurus term is taken ("pasing out" -> "passing out").
+    corrections: tuple[tuple[str, str], ...] = ()
+
+    def options(self) -> tuple[tuple[str, str], ...]:
+        return self.corrections or ((self.word, self.stem),)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A text analysed once for matching (and for marking words in snippets)."""
+
+    text: str
+    tokens: tuple[_Tok, ...]
+
+    def stems(self) -> Iterator[tuple[int, int, str]]:
+        """(start, end, index term) of each word that is not a stop word."""
+        return ((t.start, t.end, t.stem) for t in self.tokens)
+
+
+class _Node:
+    """A trie over term stems: each node's entries are the terms ending there."""
+
+    __slots__ = ("children", "entries")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.entries: list[_Entry] = []
 
 
 class Matcher:
     def __init__(self, thesaurus: Thesaurus, analysis: Analysis) -> None:
         self.analysis = analysis
         self.thesaurus = thesaurus
-        self._entries: dict[str, list[_Entry]] = defaultdict(list)
-        words: set[str] = set()
+        self._root = _Node()
+        words: set[str] = set()  # words of correctly spelled terms: what typos are fixed to
+        self._correct_stems: set[str] = set()
         for concept in thesaurus:
             for term in concept.terms:
                 toks = [t for t in analysis.tokens(term.text) if not analysis.is_stop(t.text)]
@@ -98,64 +126,91 @@ class Matcher:
                     continue
                 stems = tuple(analysis.stem(t.text) for t in toks)
                 abbreviation = term.text if term.kind == "abbreviation" else ""
-                self._entries[stems[0]].append(_Entry(stems, concept, term, abbreviation))
-                words.update(t.text for t in toks)
-        for entries in self._entries.values():
-            entries.sort(key=lambda e: -len(e.stems))  # longest first
-        self._stems = {stem for entries in self._entries.values() for e in entries
-                       for stem in e.stems}
+                node = self._root
+                for stem in stems:
+                    node = node.children.setdefault(stem, _Node())
+                node.entries.append(_Entry(stems, concept, term, abbreviation))
+                if term.kind != "misspelling":
+                    words.update(t.text for t in toks)
+                    self._correct_stems.update(stems)
         self.words = WordIndex(words)
 
-    def _tokens(self, text: str, fuzzy: bool, known: Collection[str]) -> list[_Tok]:
+    def prepare(self, text: str, *, fuzzy: bool = False, known: Collection[str] = (),
+                speller: Speller | None = None) -> Prepared:
+        """Analyse `text` once; `find_prepared` can then be run on it any number of times."""
+        return Prepared(text, tuple(self._tokens(text, fuzzy, known, speller)))
+
+    def _tokens(self, text: str, fuzzy: bool, known: Collection[str],
+                speller: Speller | None) -> list[_Tok]:
+        speller = speller or Speller(self.words)
         result = []
         for token in self.analysis.tokens(text):
             word = token.text
             if self.analysis.is_stop(word):
                 continue
             stem = self.analysis.stem(word)
-            surface = text[token.start:token.end]
-            if fuzzy and stem not in self._stems and word not in known:
-                fixed = self.words.closest(word)
-                if fixed is not None:
-                    result.append(_Tok(fixed[0], self.analysis.stem(fixed[0]), token.start,
-                                       token.end, surface, typed=word))
-                    continue
-            result.append(_Tok(word, stem, token.start, token.end, surface))
+            tok = _Tok(word, stem, token.start, token.end, text[token.start:token.end])
+            # A word only known from a listed misspelling ("bowl") is still corrected.
+            if fuzzy and stem not in self._correct_stems and word not in known \
+                    and not word.isdigit():
+                options = tuple((c, self.analysis.stem(c)) for c in speller.candidates(word))
+                if options:
+                    tok = dataclasses.replace(tok, corrections=options)
+            result.append(tok)
         return result
 
     def find(self, text: str, *, fuzzy: bool = False, query: bool = False,
-             known: Collection[str] = ()) -> list[Match]:
+             known: Collection[str] = (), speller: Speller | None = None) -> list[Match]:
         """Concept mentions in `text`, left to right, the longest term winning at each place.
 
-        `fuzzy` corrects words within their typo budget towards thesaurus words,
-        except words in `known` (real words of the index, say). `query` reads
-        lower-case abbreviations too.
+        `fuzzy` tries corrections of words within their typo budget (from
+        `speller`, by default the thesaurus's own words), except for words in
+        `known` (real words of the index, say). `query` reads lower-case
+        abbreviations too.
         """
-        return list(self._find(self._tokens(text, fuzzy, known), text, query or fuzzy))
+        prepared = self.prepare(text, fuzzy=fuzzy, known=known, speller=speller)
+        return self.find_prepared(prepared, query=query or fuzzy)
 
-    def _find(self, toks: list[_Tok], text: str, query: bool) -> Iterator[Match]:
+    def find_prepared(self, prepared: Prepared, *, query: bool = False) -> list[Match]:
+        return list(self._find(prepared.tokens, prepared.text, query))
+
+    def _find(self, toks: tuple[_Tok, ...], text: str, query: bool) -> Iterator[Match]:
         i = 0
         while i < len(toks):
-            for entry in self._entries.get(toks[i].stem, ()):
-                n = len(entry.stems)
-                window = toks[i:i + n]
-                if len(window) < n or any(t.stem != s for t, s in zip(window, entry.stems,
-                                                                       strict=True)):
-                    continue
-                if entry.abbreviation and not self._abbreviation_ok(entry, window, query):
-                    continue
-                start, end = window[0].start, window[-1].end
-                corrections = tuple((t.typed, t.word) for t in window if t.typed)
-                yield Match(entry.concept, entry.term, start, end, text[start:end], corrections)
-                i += n
-                break
-            else:
+            best = self._walk(toks, i, i, self._root, (), query)
+            if best is None:
                 i += 1
+                continue
+            entry, j, corrections = best
+            start, end = toks[i].start, toks[j - 1].end
+            yield Match(entry.concept, entry.term, start, end, text[start:end], corrections)
+            i = j
+
+    def _walk(self, toks: tuple[_Tok, ...], start: int, j: int, node: _Node,
+              corrections: tuple[tuple[str, str], ...], query: bool,
+              ) -> tuple[_Entry, int, tuple[tuple[str, str], ...]] | None:
+        """The longest term from toks[start] through this trie node, trying corrections."""
+        if j >= len(toks):
+            return None
+        best: tuple[_Entry, int, tuple[tuple[str, str], ...]] | None = None
+        tok = toks[j]
+        for word, stem in tok.options():
+            child = node.children.get(stem)
+            if child is None:
+                continue
+            fixed = corrections + (((tok.word, word),) if tok.corrections else ())
+            here = next((e for e in child.entries if not e.abbreviation or (
+                not fixed and self._abbreviation_ok(e, toks[start:j + 1], query))), None)
+            found = self._walk(toks, start, j + 1, child, fixed, query)
+            if found is None and here is not None:
+                found = (here, j + 1, fixed)
+            if found is not None and (best is None or found[1] > best[1]):
+                best = found  # longer wins; at equal length the better correction
+        return best
 
     @staticmethod
-    def _abbreviation_ok(entry: _Entry, window: list[_Tok], query: bool) -> bool:
+    def _abbreviation_ok(entry: _Entry, window: tuple[_Tok, ...], query: bool) -> bool:
         written = " ".join(t.surface for t in window)
         if written == entry.abbreviation:
             return True
-        return query and written.lower() not in _ENGLISH_SHORT and not any(
-            t.typed for t in window)
+        return query and written.lower() not in _ENGLISH_SHORT

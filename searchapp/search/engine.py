@@ -8,8 +8,10 @@ snippet per hit. It returns a `SearchResponse`, which the callers only render.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +20,26 @@ from typing import Any
 from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
 
-from indexer import evidence
-from indexer.build import open_index
+from indexer import analysis, evidence
+from indexer.build import index_thesaurus, open_index
+from indexer.schema import TEXT_FIELDS
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
+from synonyms import Matcher
+from synonyms.fuzzy import Speller, WordIndex
+from synonyms.matcher import Prepared
 
 MAX_PER_PAGE = 50
 MAX_RESULTS = 1000
 SORTS = ("relevance", "newest", "evidence")
 # Facets: request parameter -> index field holding its values.
-FACET_FIELDS = {"category": "categories", "evidence_level": "evidence"}
+FACET_FIELDS = {"category": "categories", "evidence_level": "evidence", "topic": "concepts"}
+# A concept is searched for by at most this many of its clinical names (those most
+# frequent in the index); its concept tag already finds every summary naming it.
+MAX_NAMES_PER_CONCEPT = 4
+# Analysed summary texts kept for snippets: analysing them again for every search
+# was a third of the time of a search.
+PREPARED_CACHE_SIZE = 4000
 
 
 class SearchRequestError(ValueError):
@@ -45,6 +57,8 @@ class SearchRequest:
     per_page: int = 10
     sort: str = "relevance"
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    expand: bool = True  # lay words to clinical concepts
+    correct: bool = True  # spelling correction
 
     def __post_init__(self) -> None:
         if self.page < 1:
@@ -78,6 +92,8 @@ class Hit:
     journal: str
     doi: str
     url: str
+    topics: tuple[str, ...] = ()  # concept ids the summary mentions
+    why: tuple[str, ...] = ()  # "spinal metastasis, for your words 'cancer spread to spine'"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +102,7 @@ class Hit:
             "category": self.category, "categories": list(self.categories),
             "evidence_level": self.evidence_level, "evidence_label": self.evidence_label,
             "year": self.year, "journal": self.journal, "doi": self.doi, "url": self.url,
+            "topics": list(self.topics), "why": list(self.why),
         }
 
 
@@ -105,10 +122,23 @@ class SearchResponse:
     facets: Mapping[str, tuple[FacetValue, ...]]
     took_ms: float
     notices: tuple[str, ...] = ()
+    parsed: query_mod.ParsedQuery | None = None
+    did_you_mean: str = ""
+
+    @property
+    def corrected(self) -> str:
+        """The query as searched when its spelling was corrected, else ""."""
+        return self.parsed.corrected_text if self.parsed else ""
 
     def to_dict(self) -> dict[str, Any]:
+        parsed = self.parsed
         return {
             "query": self.request.q,
+            "corrected": self.corrected,
+            "corrections": [{"typed": c.typed, "corrected": c.corrected}
+                            for c in (parsed.corrections if parsed else ())],
+            "expansions": [e.to_dict() for e in (parsed.expansions if parsed else ())],
+            "did_you_mean": self.did_you_mean,
             "total": self.total,
             "page": self.request.page,
             "per_page": self.request.per_page,
@@ -133,6 +163,40 @@ class SearchIndex:
         self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         self._facet_docs = {name: self._postings(fieldname)
                             for name, fieldname in FACET_FIELDS.items()}
+        self.thesaurus = index_thesaurus(index_dir)
+        self.concepts = self.thesaurus.by_id()
+        self.matcher = Matcher(self.thesaurus, analysis)
+        self.vocabulary = self._vocabulary()
+        # Corrections: the thesaurus's words first at equal cost, then the index's.
+        self.speller = Speller(self.matcher.words, self.vocabulary,
+                               frequency=self.vocabulary.frequency)
+        self._name_frequency: dict[tuple[str, ...], int] = {}
+        self._prepared: OrderedDict[str, tuple[Prepared, Prepared]] = OrderedDict()
+
+    def _frequency(self, stems: tuple[str, ...]) -> int:
+        """About how many summaries contain all of `stems` (in one field at least)."""
+        cached = self._name_frequency.get(stems)
+        if cached is None:
+            reader = self._searcher.reader()
+            cached = min(max(reader.doc_frequency(name, stem) for name in TEXT_FIELDS)
+                         for stem in stems)
+            self._name_frequency[stems] = cached
+        return cached
+
+    def _prune(self, expansion: query_mod.Expansion) -> query_mod.Expansion:
+        present = [s for s in expansion.stems if self._frequency(s)]
+        present.sort(key=self._frequency, reverse=True)
+        return dataclasses.replace(expansion, stems=tuple(present[:MAX_NAMES_PER_CONCEPT]))
+
+    def _vocabulary(self) -> WordIndex:
+        """The index's unstemmed words with their document frequencies (for spelling)."""
+        reader = self._searcher.reader()
+        frequency = {}
+        for raw, info in reader.iter_field("words"):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            if word.isalpha():
+                frequency[word] = info.doc_frequency()
+        return WordIndex(frequency, frequency)
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -161,7 +225,10 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
-        parsed = query_mod.parse(request.q)
+        parsed = query_mod.understand(request.q, self.matcher, self.speller,
+                                      expand=request.expand, correct=request.correct)
+        parsed = dataclasses.replace(
+            parsed, expansions=tuple(self._prune(e) for e in parsed.expansions))
         notices: list[str] = []
         if parsed.truncated:
             notices.append(f"Only the first {query_mod.MAX_TERMS} different words of a long "
@@ -169,7 +236,7 @@ class SearchIndex:
         if parsed.is_empty and request.q.strip():
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
-                                  tuple(notices))
+                                  tuple(notices), parsed)
         whoosh_query = wq.Every() if parsed.is_empty else query_mod.to_whoosh(parsed)
 
         allowed = self._allowed(request)
@@ -192,7 +259,7 @@ class SearchIndex:
         facets = self._facets(matched, request, allowed)
         hits = [self._hit(hit, parsed) for hit in results[offset:limit]]
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
-                              tuple(notices))
+                              tuple(notices), parsed)
 
     def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:
         allowed: dict[str, set[int]] = {}
@@ -218,7 +285,7 @@ class SearchIndex:
                     base &= docs
             chosen = {_facet_key(name, v) for v in request.filters.get(name, ())}
             values = [
-                FacetValue(_facet_value(name, key), len(base & docs), _facet_label(name, key),
+                FacetValue(_facet_value(name, key), len(base & docs), self._label(name, key),
                            key in chosen)
                 for key, docs in by_value.items()
             ]
@@ -229,6 +296,14 @@ class SearchIndex:
                 values.sort(key=lambda v: (-v.count, v.value.lower()))
             facets[name] = tuple(values)
         return facets
+
+    def _label(self, name: str, key: str) -> str:
+        if name == "evidence_level":
+            return evidence.BY_KEY[key].label
+        if name == "topic":
+            concept = self.concepts.get(key)
+            return concept.preferred if concept else key
+        return key
 
     @staticmethod
     def _sort(sort: str, browsing: bool) -> Any:
@@ -242,24 +317,45 @@ class SearchIndex:
 
     def _hit(self, hit: Any, parsed: query_mod.ParsedQuery) -> Hit:
         record = json.loads(hit["record"])
+        topics = tuple(hit.get("concept_ids") or ())
         terms = parsed.highlight_terms
+        expanded = {e.concept_id for e in parsed.expansions} & set(topics)
+        title, body = self._prepare(record)
+        snippet = snippets.snippet(body, terms, self.matcher, expanded) \
+            or snippets.lead(record["simple_explanation"] or body.text)
+        title_marks = snippets.spans(title, terms, self.matcher, expanded)
+        why = tuple(
+            f"{e.preferred}, for your words \u2018{e.matched}\u2019"
+            for e in parsed.expansions
+            if e.concept_id in expanded and e.typed_stems not in e.stems)
+        level = evidence.by_name(record["evidence_level"])
+        return Hit(
+            id=record["id"], title=record["title"],
+            title_html=snippets.render(record["title"], title_marks),
+            topics=topics, why=why,
+            score=hit.score if isinstance(hit.score, float) else 0.0, snippet=snippet,
+            category=record["category"], categories=tuple(record["categories"]),
+            evidence_level=level.name, evidence_label=level.label, year=record["year"],
+            journal=record["journal"], doi=record["doi"], url=record["url"],
+        )
+
+    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Prepared]:
+        """A summary's title and body, analysed (cached: summaries do not change)."""
+        cached = self._prepared.get(record["id"])
+        if cached is not None:
+            self._prepared.move_to_end(record["id"])
+            return cached
         body = " ".join([
             record["simple_explanation"], *record["key_findings"], record["research_summary"],
             *(f"{i['heading']}: {i['text']}" if i["heading"] else i["text"]
               for i in record["practical_implications"]),
             *record["limitations"],
         ])
-        snippet = snippets.mark(body, terms) or snippets.lead(record["simple_explanation"]
-                                                               or body)
-        level = evidence.by_name(record["evidence_level"])
-        return Hit(
-            id=record["id"], title=record["title"],
-            title_html=snippets.mark_all(record["title"], terms),
-            score=hit.score if isinstance(hit.score, float) else 0.0, snippet=snippet,
-            category=record["category"], categories=tuple(record["categories"]),
-            evidence_level=level.name, evidence_label=level.label, year=record["year"],
-            journal=record["journal"], doi=record["doi"], url=record["url"],
-        )
+        cached = (self.matcher.prepare(record["title"]), self.matcher.prepare(body))
+        self._prepared[record["id"]] = cached
+        if len(self._prepared) > PREPARED_CACHE_SIZE:
+            self._prepared.popitem(last=False)
+        return cached
 
     def get(self, summary_id: str) -> dict[str, Any] | None:
         """The stored record of one summary, or None."""
@@ -303,10 +399,6 @@ def _facet_key(name: str, value: str) -> str:
 
 def _facet_value(name: str, key: str) -> str:
     return evidence.BY_KEY[key].name if name == "evidence_level" else key
-
-
-def _facet_label(name: str, key: str) -> str:
-    return evidence.BY_KEY[key].label if name == "evidence_level" else key
 
 
 def _ms(started: float) -> float:

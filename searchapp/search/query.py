@@ -1,16 +1,22 @@
-"""Query understanding: what a person typed, turned into a safe whoosh query.
+"""Query understanding: what a person typed, turned into a safe whoosh query and an explanation.
 
-User text is never parsed as query syntax: `AND`, `*`, `~`, `:` and brackets
-are just characters, and every word goes through the same analysis chain as
-the index. Text in balanced double quotes is a phrase that must appear; the
-other words are optional, ranked by BM25 per field (weights from
-`indexer.schema.TEXT_FIELDS`) with a bonus for documents matching more of
-them and for words that stand close together.
+    typed text -> quoted phrases (kept as typed) + loose words
+    loose words -> concept mentions (synonyms.Matcher, typo tolerant: "spastisity",
+                   "cancer spred to my spine") -> spelling of the remaining words against
+                   the index vocabulary -> filler words dropped ("is there", "please")
+    -> whoosh query: the person's own words, plus each concept expanded to its
+       clinical names and its concept tag; ranked by BM25 per field with field
+       weights, a bonus for matching more of the query, and for closeness.
+
+User text is never parsed as query syntax: `AND`, `*`, `~`, `:` are characters.
+`understand(..., expand=False, correct=False)` gives the plain baseline (the
+typed words only); `correct=False` alone searches the words exactly as typed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,57 +24,169 @@ from whoosh import query as wq
 
 from indexer import analysis
 from indexer.schema import TEXT_FIELDS
+from synonyms import Match, Matcher
+from synonyms.fuzzy import Speller
 
-# Long pastes are cut to this many distinct terms: beyond it more words only
+# Long pastes are cut to this many distinct words: beyond it more words only
 # slow the search down without changing which summaries come first.
 MAX_TERMS = 64
 _PHRASE = re.compile(r'"([^"]+)"')
 _PROXIMITY_FIELDS = ("title", "key_findings", "simple_explanation", "research_summary")
+# Words of a question that say nothing about its topic (stop words are dropped anyway).
+FILLERS = frozenset("""
+anything anyone anybody someone somebody something please thanks thank tell know knows
+information info looking look find need needs want wanting wondering question questions
+hi hello help helps helping helped get gets getting got really actually also way ways
+thing things stuff like lot lots kind sort maybe possible best good better bad worse
+options option doctor doctors say says said think thinks
+""".split())
+# How much a concept's clinical names count, against the person's own words (1.0).
+EXPANSION_WEIGHT = 0.9
+CONCEPT_TAG_WEIGHT = 1.2
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    corrected: str
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One concept the query names, and what it was widened to."""
+
+    concept_id: str
+    preferred: str
+    group: str
+    matched: str  # the person's words that named it
+    terms: tuple[str, ...]  # the clinical names searched for
+    stems: tuple[tuple[str, ...], ...]  # each name's index terms
+    typed_stems: tuple[str, ...]  # index terms of the person's words
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"concept": self.concept_id, "preferred": self.preferred, "group": self.group,
+                "matched": self.matched, "terms": list(self.terms)}
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """The analysed query: index terms of the loose words, and the quoted phrases."""
-
     text: str
-    terms: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # index terms of the loose words not part of a concept
     phrases: tuple[tuple[str, ...], ...] = ()
+    expansions: tuple[Expansion, ...] = ()
+    corrections: tuple[Correction, ...] = ()
     truncated: bool = False
     highlight_terms: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
-        return not self.terms and not self.phrases
+        return not self.terms and not self.phrases and not self.expansions
+
+    @property
+    def corrected_text(self) -> str:
+        """The query as searched, with corrections applied ("" when nothing was corrected)."""
+        if not self.corrections:
+            return ""
+        text = self.text
+        for c in self.corrections:
+            text = re.sub(rf"(?i)\b{re.escape(c.typed)}\b", c.corrected, text, count=1)
+        return text
 
 
-def parse(text: str) -> ParsedQuery:
+def understand(
+    text: str,
+    matcher: Matcher | None = None,
+    speller: Speller | None = None,
+    *,
+    expand: bool = True,
+    correct: bool = True,
+) -> ParsedQuery:
+    """Parse what a person typed: concepts (`expand`), spelling (`correct`), phrases."""
     phrases = []
-    for match in _PHRASE.finditer(text):
-        phrase = tuple(analysis.analyze(match.group(1)))
+    for found in _PHRASE.finditer(text):
+        phrase = tuple(analysis.analyze(found.group(1)))
         if phrase:
             phrases.append(phrase)
     loose = _PHRASE.sub(" ", text).replace('"', " ")
-    terms = list(dict.fromkeys(analysis.analyze(loose)))
+    if not expand and not correct:
+        plain = list(dict.fromkeys(analysis.analyze(loose)))
+        return ParsedQuery(text, tuple(plain[:MAX_TERMS]), tuple(phrases[:8]), (), (),
+                           len(plain) > MAX_TERMS,
+                           frozenset(plain[:MAX_TERMS]) | {t for p in phrases for t in p})
+
+    known: Collection[str] = speller.known if speller is not None else ()
+    matches = matcher.find(loose, fuzzy=correct, query=True, known=known, speller=speller) \
+        if matcher is not None and expand else []
+    expansions = _expansions(matches)
+    corrections = [Correction(typed, fixed) for m in matches for typed, fixed in m.corrections]
+    covered = [(m.start, m.end) for m in matches]
+    terms: list[str] = []
+    for token in analysis.tokens(loose):
+        word = token.text
+        if analysis.is_stop(word) or any(s <= token.start < e for s, e in covered):
+            continue
+        if word in FILLERS or word in analysis.NEGATIONS:
+            # A negation alone matches nearly every summary; it counts inside phrases
+            # and thesaurus terms ("can't pee"), not as a search word of its own.
+            continue
+        if correct and speller is not None and not word.isdigit() \
+                and not speller.is_known(word):
+            fixed = speller.candidates(word, limit=1)
+            if fixed:
+                corrections.append(Correction(word, fixed[0]))
+                terms.append(analysis.stem(fixed[0]))
+        terms.append(analysis.stem(word))  # the typed word counts too
+    terms = list(dict.fromkeys(terms))
     truncated = len(terms) > MAX_TERMS
     terms = terms[:MAX_TERMS]
-    highlight = set(terms) | {t for phrase in phrases for t in phrase}
-    return ParsedQuery(text, tuple(terms), tuple(phrases[:8]), truncated, frozenset(highlight))
+    highlight = set(terms) | {t for p in phrases for t in p}
+    for expansion in expansions:
+        highlight.update(expansion.typed_stems)
+    return ParsedQuery(text, tuple(terms), tuple(phrases[:8]), tuple(expansions),
+                       tuple(dict.fromkeys(corrections)), truncated, frozenset(highlight))
 
 
-def _term_any_field(term: str) -> wq.Query:
-    return wq.Or([wq.Term(name, term, boost=weight) for name, weight in TEXT_FIELDS.items()])
+def _expansions(matches: list[Match]) -> list[Expansion]:
+    by_concept: dict[str, Expansion] = {}
+    for match in matches:
+        concept = match.concept
+        if concept.id in by_concept:
+            continue
+        names = concept.clinical_terms
+        stems = tuple(dict.fromkeys(s for s in (tuple(analysis.analyze(n)) for n in names) if s))
+        fixed = dict(match.corrections)
+        typed = [analysis.stem(fixed.get(t.text, t.text)) for t in analysis.tokens(match.text)
+                 if not analysis.is_stop(t.text)]
+        by_concept[concept.id] = Expansion(
+            concept.id, concept.preferred, concept.group, match.text, tuple(names), stems,
+            tuple(typed))
+    return list(by_concept.values())
 
 
-def _phrase_any_field(terms: tuple[str, ...], slop: int = 1, boost: float = 1.0) -> wq.Query:
+def _any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
+               fields: tuple[str, ...] = tuple(TEXT_FIELDS)) -> wq.Query:
     if len(terms) == 1:
-        return _term_any_field(terms[0])
-    return wq.Or([wq.Phrase(name, list(terms), slop=slop, boost=weight * boost)
-                  for name, weight in TEXT_FIELDS.items()])
+        return wq.Or([wq.Term(name, terms[0], boost=TEXT_FIELDS[name] * boost)
+                      for name in fields])
+    return wq.Or([wq.Phrase(name, list(terms), slop=slop, boost=TEXT_FIELDS[name] * boost)
+                  for name in fields])
+
+
+def _concept_clause(expansion: Expansion) -> wq.Query:
+    """The person's own words for a concept (each word, as in a plain search), plus the
+    best of: its clinical names, its concept tag."""
+    names: list[wq.Query] = [_any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
+                             for stems in expansion.stems if stems != expansion.typed_stems]
+    names.append(wq.Term("concepts", expansion.concept_id, boost=CONCEPT_TAG_WEIGHT))
+    concept = wq.DisjunctionMax(names, tiebreak=0.3)
+    typed = [_any_field((stem,)) for stem in dict.fromkeys(expansion.typed_stems)]
+    return wq.Or([*typed, concept])
 
 
 def to_whoosh(parsed: ParsedQuery) -> Any:
     """The whoosh query for `parsed` (which must not be empty)."""
-    optional: list[wq.Query] = [_term_any_field(t) for t in parsed.terms]
+    optional: list[wq.Query] = [_any_field((t,)) for t in parsed.terms]
+    optional += [_concept_clause(e) for e in parsed.expansions]
     if 2 <= len(parsed.terms) <= 6:
         # Words typed together score more when they stand together in the text.
         optional.append(wq.Or([
@@ -79,5 +197,5 @@ def to_whoosh(parsed: ParsedQuery) -> Any:
     if not parsed.phrases:
         assert loose is not None
         return loose
-    required = wq.And([_phrase_any_field(p) for p in parsed.phrases])
+    required = wq.And([_any_field(p) for p in parsed.phrases])
     return wq.AndMaybe(required, loose) if loose is not None else required

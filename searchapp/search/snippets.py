@@ -1,68 +1,103 @@
 """Snippets: the passages of a summary that show why it matched, with words marked.
 
+A word is marked when its index term is one of the query's (so "spreading"
+is marked for "spread"), and a phrase is marked when it names a concept the
+query was expanded to ("spinal metastasis" for "cancer spread to spine"),
+found by the concept matcher. The best one or two sentences (most distinct
+marks) are shown, cut around the marks.
+
 Output is HTML-safe: every character of the summary is escaped and only our
 own `<mark>` tags are added, so hostile content (`<script>`, a stray
-`</mark>`) is shown as text. `to_terminal` renders the same snippet for a
-terminal (bold instead of `<mark>`).
+`</mark>`) is shown as text. `to_terminal` renders a snippet for a terminal.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Collection, Sequence
 
-from whoosh import highlight
+from synonyms import Matcher
+from synonyms.matcher import Prepared
 
-from indexer.schema import stemming_analyzer
-
-_analyzer = stemming_analyzer()
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
 ELLIPSIS = "\u2026"
 
-
-class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    between = f" {ELLIPSIS} "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=True)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace), quote=True)}</mark>"
-
-    def format(self, fragments: Iterable[Any], replace: bool = False) -> str:
-        fragments = list(fragments)
-        if not fragments:
-            return ""
-        text = " … ".join(self.format_fragment(f, replace).strip() for f in fragments)
-        before = ELLIPSIS if fragments[0].startchar > 0 else ""
-        after = ELLIPSIS if fragments[-1].endchar < len(fragments[-1].text) else ""
-        return f"{before}{text}{after}"
+Span = tuple[int, int, str]  # start, end, what it stands for (a term or a concept id)
 
 
-def mark(text: str, terms: Iterable[str], *, max_chars: int = 180, fragments: int = 2) -> str:
-    """The best passages of `text` with `terms` (index terms) marked; "" when none match."""
-    termset = frozenset(terms)
-    if not text or not termset:
+def spans(prepared: Prepared, terms: Collection[str], matcher: Matcher,
+          concepts: Collection[str] = ()) -> list[Span]:
+    """Marked places of a text: words whose index term is in `terms`, and mentions of
+    `concepts`; overlaps resolved in favour of the longer place."""
+    found: list[Span] = [(s, e, stem) for s, e, stem in prepared.stems() if stem in terms]
+    if concepts:
+        found.extend((m.start, m.end, m.concept.id) for m in matcher.find_prepared(prepared)
+                     if m.concept.id in concepts)
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    merged: list[Span] = []
+    for span in found:
+        if merged and span[0] < merged[-1][1]:
+            continue
+        merged.append(span)
+    return merged
+
+
+def render(text: str, marks: Sequence[Span], start: int = 0, end: int | None = None) -> str:
+    """text[start:end], escaped, with <mark> around the marks inside it."""
+    end = len(text) if end is None else end
+    out, position = [], start
+    for s, e, _ in marks:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(text[position:s], quote=True))
+        out.append(f"<mark>{html.escape(text[s:e], quote=True)}</mark>")
+        position = e
+    out.append(html.escape(text[position:end], quote=True))
+    return "".join(out)
+
+
+def snippet(prepared: Prepared, terms: Collection[str], matcher: Matcher,
+            concepts: Collection[str] = (), max_chars: int = 220) -> str:
+    """The best one or two sentences of a text for the query, marked; "" when nothing matches."""
+    text = prepared.text
+    marks = spans(prepared, terms, matcher, concepts)
+    if not marks:
         return ""
-    fragmenter = highlight.ContextFragmenter(maxchars=max_chars, surround=60)
-    result: str = highlight.highlight(text, termset, _analyzer, fragmenter, MarkFormatter(),
-                                      top=fragments)
-    return result
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    scored = []
+    for index, (s, e) in enumerate(sentences):
+        inside = [m for m in marks if s <= m[0] and m[1] <= e]
+        if inside:
+            scored.append((-len({m[2] for m in inside}), -len(inside), index))
+    chosen = sorted(index for _, _, index in sorted(scored)[:2])
+    budget = max_chars if len(chosen) == 1 else max_chars // 2
+    parts = [_window(text, sentences[i], marks, budget) for i in chosen]
+    return f" {ELLIPSIS} ".join(parts)
 
 
-def mark_all(text: str, terms: Iterable[str]) -> str:
-    """All of a short text (a title) with every matching word marked."""
-    termset = frozenset(terms)
-    if not text or not termset:
-        return html.escape(text, quote=True)
-    marked: str = highlight.highlight(text, termset, _analyzer, highlight.WholeFragmenter(),
-                                      MarkFormatter(), top=1)
-    return marked or html.escape(text, quote=True)
+def _window(text: str, sentence: tuple[int, int], marks: Sequence[Span], budget: int) -> str:
+    s, e = sentence
+    while s < e and text[s].isspace():
+        s += 1
+    inside = [m for m in marks if s <= m[0] and m[1] <= e]
+    if e - s > budget:
+        # Centre the window on the first mark, at word boundaries.
+        first = inside[0][0]
+        start = max(s, first - budget // 3)
+        if start > s:
+            start = text.find(" ", start) + 1 or start
+        stop = min(e, start + budget)
+        if stop < e:
+            stop = text.rfind(" ", start, stop) if text.rfind(" ", start, stop) > start else stop
+        prefix = ELLIPSIS if start > s else ""
+        suffix = ELLIPSIS if stop < e else ""
+        return prefix + render(text, marks, start, stop).strip() + suffix
+    return render(text, marks, s, e).strip()
 
 
-def lead(text: str, max_chars: int = 240) -> str:
+def lead(text: str, max_chars: int = 220) -> str:
     """The opening of `text`, escaped, cut at a word boundary."""
     if len(text) <= max_chars:
         return html.escape(text, quote=True)

@@ -1,0 +1,111 @@
+"""Lay words find clinical research: concepts, spelling, fillers, snippets, explanations."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from indexer.build import build_index
+from searchapp.search import SearchIndex, SearchRequest, SearchResponse
+from searchapp.search.query import understand
+from tests.conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    from synonyms import load
+
+    folder = tmp_path_factory.mktemp("concepts")
+    shutil.copy(DATA / "concepts.json", folder / "concepts.json")
+    build_index([folder], folder / "ix", thesaurus=load(DATA / "thesaurus"))
+    with SearchIndex(folder / "ix") as opened:
+        yield opened
+
+
+def _search(index: SearchIndex, q: str, **kwargs: bool) -> SearchResponse:
+    return index.search(SearchRequest(q=q, **kwargs))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("cancer spread to spine", "test-metastasis"),
+    ("my cancer has spread to my spine", "test-metastasis"),
+    ("bed sores wont heal", "test-pressure"),
+    ("stiff muscles", "test-spasticity"),
+    ("cant pee since my accident", "test-bladder"),
+])
+def test_lay_words_find_the_clinical_summary_first(index: SearchIndex, q: str,
+                                                   expected: str) -> None:
+    response = _search(index, q)
+    assert response.results[0].id == expected
+
+
+def test_the_baseline_without_synonyms_misses_them(index: SearchIndex) -> None:
+    response = _search(index, "bed sores", expand=False, correct=False)
+    assert response.total == 0
+
+
+def test_typo_in_lay_phrase_still_finds_metastasis(index: SearchIndex) -> None:
+    response = _search(index, "cancer spred to spine")
+    assert response.results[0].id == "test-metastasis"
+    assert response.to_dict()["corrections"] == [{"typed": "spred", "corrected": "spread"}]
+    assert response.corrected == "cancer spread to spine"
+
+
+def test_misspelled_clinical_word_is_corrected(index: SearchIndex) -> None:
+    response = _search(index, "spastisity")
+    assert response.results[0].id == "test-spasticity"
+    assert response.corrected == "spasticity"
+
+
+def test_word_outside_the_thesaurus_is_corrected_from_the_index(index: SearchIndex) -> None:
+    response = _search(index, "radiotherapyy")
+    assert response.corrected == "radiotherapy"
+    assert response.results[0].id == "test-metastasis"
+
+
+def test_searching_exactly_as_typed_corrects_nothing(index: SearchIndex) -> None:
+    response = _search(index, "radiotherapyy", correct=False)
+    assert response.total == 0 and response.corrected == ""
+
+
+def test_explanation_names_concept_words_and_terms(index: SearchIndex) -> None:
+    data = _search(index, "is there anything for bed sores please").to_dict()
+    [expansion] = data["expansions"]
+    assert expansion["concept"] == "pressure-injury"
+    assert expansion["matched"] == "bed sores"
+    assert "pressure ulcer" in expansion["terms"]
+    hit = data["results"][0]
+    assert hit["why"] == ["pressure injury, for your words \u2018bed sores\u2019"]
+    assert "pressure-injury" in hit["topics"]
+
+
+def test_snippet_marks_clinical_terms_found_through_the_synonym(index: SearchIndex) -> None:
+    [hit, *_] = _search(index, "cancer spread to spine").results
+    assert "<mark>spinal metastasis</mark>" in hit.snippet
+    assert "<mark>spinal metastases</mark>" in hit.title_html
+
+
+def test_filler_words_are_not_searched(index: SearchIndex) -> None:
+    parsed = understand("is there anything that could help please")
+    assert parsed.is_empty
+
+
+def test_quoted_phrase_is_searched_as_typed(index: SearchIndex) -> None:
+    response = _search(index, '"bed sores"')
+    assert response.total == 0  # no summary says "bed sores"; the phrase is not expanded
+    assert _search(index, '"pressure ulcer"').results[0].id == "test-pressure"
+
+
+def test_exact_match_of_the_typed_words_still_counts(index: SearchIndex) -> None:
+    # "wounds from sitting" is in the simple explanation of the pressure summary only.
+    assert _search(index, "wounds from sitting").results[0].id == "test-pressure"
+
+
+def test_topics_facet_shows_concepts_by_preferred_name(index: SearchIndex) -> None:
+    topics = {v.value: v for v in _search(index, "").facets["topic"]}
+    assert topics["pressure-injury"].label == "pressure injury"
+    assert topics["pressure-injury"].count == 1
+    filtered = index.search(SearchRequest(q="", filters={"topic": ("spasticity",)}))
+    assert [h.id for h in filtered.results] == ["test-spasticity"]
