@@ -153,10 +153,16 @@ def _print_report(report: BuildReport) -> None:
               help="Only this evidence level, e.g. 'Randomized Controlled Trial' (repeatable).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "evidence"]),
               default="relevance", show_default=True, help="Order of the results.")
+@click.option("--exact", is_flag=True, help="Search the words exactly as typed: no spelling "
+              "correction (lay words are still matched to clinical terms).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
-           evidence: Sequence[str], sort: str, as_json: bool) -> None:
-    """Search the index for QUERY and show the best matches with marked snippets."""
+           evidence: Sequence[str], sort: str, exact: bool, as_json: bool) -> None:
+    """Search the index for QUERY and show the best matches with marked snippets.
+
+    Everyday words find clinical research ("bed sores" finds pressure injuries),
+    misspellings are corrected, and each result says why it matched.
+    """
     if not 1 <= limit <= MAX_RESULTS:
         raise click.BadParameter(f"must be from 1 to {MAX_RESULTS}", param_hint="--limit")
     filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence))
@@ -169,7 +175,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
                 # Pages of at most 50 give any --limit up to the 1,000-result cap.
                 per_page = min(50, limit)
                 response = index_.search(SearchRequest(q=query, page=page, per_page=per_page,
-                                                       sort=sort, filters=filters))
+                                                       sort=sort, filters=filters,
+                                                       correct=not exact))
                 responses.append(response)
                 shown = sum(len(r.results) for r in responses)
                 if shown >= min(limit, response.total) or not response.results:
@@ -189,6 +196,9 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
     bold = ("\x1b[1m", "\x1b[0m") if color else ("", "")
     for notice in first.notices:
         click.echo(notice)
+    if first.corrected:
+        click.echo(f"Showing results for \u201c{first.corrected}\u201d (search exactly as "
+                   "typed with --exact).")
     noun = "summary" if first.total == 1 else "summaries"
     click.echo(f"{first.total} {noun} found for \u201c{query}\u201d "
                f"({first.took_ms:.0f} ms).")
@@ -197,9 +207,12 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
         click.echo(f"{number:>2}. {to_terminal(hit.title_html, bold)}")
         meta = " \u00b7 ".join(str(x) for x in (hit.category, hit.evidence_label, hit.year) if x)
         click.echo(f"    {meta}  [{hit.id}]")
+        for reason in hit.why:
+            click.echo(f"    Matched {reason}")
         click.echo(_indent(to_terminal(hit.snippet, bold)))
-    for name, title in (("category", "Category"), ("evidence_level", "Evidence")):
-        values = first.facets.get(name, ())
+    for name, title in (("category", "Category"), ("evidence_level", "Evidence"),
+                        ("topic", "Topics")):
+        values = first.facets.get(name, ())[:12]
         if values:
             click.echo()
             click.echo(f"{title}: " + ", ".join(f"{v.label} ({v.count})" for v in values))

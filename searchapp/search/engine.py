@@ -37,6 +37,9 @@ FACET_FIELDS = {"category": "categories", "evidence_level": "evidence", "topic":
 # A concept is searched for by at most this many of its clinical names (those most
 # frequent in the index); its concept tag already finds every summary naming it.
 MAX_NAMES_PER_CONCEPT = 4
+# A concept named in more than this share of the summaries (spinal cord injury, on an
+# SCI site) tells them apart no better than its words do: it is searched by its words.
+GENERIC_CONCEPT_SHARE = 0.3
 # Analysed summary texts kept for snippets: analysing them again for every search
 # was a third of the time of a search.
 PREPARED_CACHE_SIZE = 4000
@@ -183,6 +186,10 @@ class SearchIndex:
             self._name_frequency[stems] = cached
         return cached
 
+    def _generic(self, concept_id: str) -> bool:
+        tagged = len(self._facet_docs["topic"].get(concept_id, ()))
+        return tagged > GENERIC_CONCEPT_SHARE * max(self.doc_count, 1)
+
     def _prune(self, expansion: query_mod.Expansion) -> query_mod.Expansion:
         present = [s for s in expansion.stems if self._frequency(s)]
         present.sort(key=self._frequency, reverse=True)
@@ -226,7 +233,8 @@ class SearchIndex:
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         parsed = query_mod.understand(request.q, self.matcher, self.speller,
-                                      expand=request.expand, correct=request.correct)
+                                      expand=request.expand, correct=request.correct,
+                                      generic=self._generic)
         parsed = dataclasses.replace(
             parsed, expansions=tuple(self._prune(e) for e in parsed.expansions))
         notices: list[str] = []

@@ -16,7 +16,7 @@ typed words only); `correct=False` alone searches the words exactly as typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +35,9 @@ _PROXIMITY_FIELDS = ("title", "key_findings", "simple_explanation", "research_su
 # Words of a question that say nothing about its topic (stop words are dropped anyway).
 FILLERS = frozenset("""
 anything anyone anybody someone somebody something please thanks thank tell know knows
-information info looking look find need needs want wanting wondering question questions
-hi hello help helps helping helped get gets getting got really actually also way ways
-thing things stuff like lot lots kind sort maybe possible best good better bad worse
-options option doctor doctors say says said think thinks
+information info looking wondering question questions hi hello help helps helping helped
+get gets getting got really actually also thing things stuff like lot lots kind sort maybe
+possible say says said think thinks
 """.split())
 # How much a concept's clinical names count, against the person's own words (1.0).
 EXPANSION_WEIGHT = 0.9
@@ -100,8 +99,13 @@ def understand(
     *,
     expand: bool = True,
     correct: bool = True,
+    generic: Callable[[str], bool] = lambda concept_id: False,
 ) -> ParsedQuery:
-    """Parse what a person typed: concepts (`expand`), spelling (`correct`), phrases."""
+    """Parse what a person typed: concepts (`expand`), spelling (`correct`), phrases.
+
+    Concepts for which `generic` is true (named by most of the collection) are
+    not expanded: their words are searched as plain words.
+    """
     phrases = []
     for found in _PHRASE.finditer(text):
         phrase = tuple(analysis.analyze(found.group(1)))
@@ -117,8 +121,9 @@ def understand(
     known: Collection[str] = speller.known if speller is not None else ()
     matches = matcher.find(loose, fuzzy=correct, query=True, known=known, speller=speller) \
         if matcher is not None and expand else []
-    expansions = _expansions(matches)
     corrections = [Correction(typed, fixed) for m in matches for typed, fixed in m.corrections]
+    matches = [m for m in matches if not generic(m.concept.id)]
+    expansions = _expansions(matches)
     covered = [(m.start, m.end) for m in matches]
     terms: list[str] = []
     for token in analysis.tokens(loose):
@@ -129,7 +134,10 @@ def understand(
             # A negation alone matches nearly every summary; it counts inside phrases
             # and thesaurus terms ("can't pee"), not as a search word of its own.
             continue
-        if correct and speller is not None and not word.isdigit() \
+        fixed_here = [c.corrected for c in corrections if c.typed == word]
+        if fixed_here:
+            terms.append(analysis.stem(fixed_here[0]))
+        elif correct and speller is not None and not word.isdigit() \
                 and not speller.is_known(word):
             fixed = speller.candidates(word, limit=1)
             if fixed:
@@ -173,24 +181,26 @@ def _any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
 
 
 def _concept_clause(expansion: Expansion) -> wq.Query:
-    """The person's own words for a concept (each word, as in a plain search), plus the
-    best of: its clinical names, its concept tag."""
+    """The best of a concept's clinical names and its concept tag. (The person's own
+    words are searched too, each as a clause of its own.) When the person typed a
+    clinical name already, the concept adds less: their words are as good as any name."""
     names: list[wq.Query] = [_any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
                              for stems in expansion.stems if stems != expansion.typed_stems]
     names.append(wq.Term("concepts", expansion.concept_id, boost=CONCEPT_TAG_WEIGHT))
-    concept = wq.DisjunctionMax(names, tiebreak=0.3)
-    typed = [_any_field((stem,)) for stem in dict.fromkeys(expansion.typed_stems)]
-    return wq.Or([*typed, concept])
+    weight = 0.5 if expansion.typed_stems in expansion.stems else 1.0
+    return wq.DisjunctionMax(names, tiebreak=0.3, boost=weight)
 
 
 def to_whoosh(parsed: ParsedQuery) -> Any:
     """The whoosh query for `parsed` (which must not be empty)."""
-    optional: list[wq.Query] = [_any_field((t,)) for t in parsed.terms]
+    words = list(dict.fromkeys([*parsed.terms,
+                                *(t for e in parsed.expansions for t in e.typed_stems)]))
+    optional: list[wq.Query] = [_any_field((t,)) for t in words]
     optional += [_concept_clause(e) for e in parsed.expansions]
-    if 2 <= len(parsed.terms) <= 6:
+    if 2 <= len(words) <= 6:
         # Words typed together score more when they stand together in the text.
         optional.append(wq.Or([
-            wq.Phrase(name, list(parsed.terms), slop=4, boost=TEXT_FIELDS[name] * 0.5)
+            wq.Phrase(name, words, slop=4, boost=TEXT_FIELDS[name] * 0.5)
             for name in _PROXIMITY_FIELDS
         ]))
     loose = wq.Or(optional, scale=0.9) if optional else None

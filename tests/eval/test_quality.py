@@ -1,0 +1,102 @@
+"""Search quality floors: a change cannot quietly make search worse.
+
+Each floor sits a little under what the current pipeline reaches (the closing
+notes of the issues give the measured figures); raise them when search improves.
+The indexes are built once per test session with the shipped thesaurus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.corpora import TRIALS_FIELD_MAP, write_medquad_jsonl
+from searchapp import evaluation
+from searchapp.search import SearchIndex
+from synonyms import load
+from synonyms.loader import shipped_dir
+from tests.conftest import REPO, SHARED
+
+EVAL = Path(__file__).resolve().parent
+pytestmark = pytest.mark.slow
+
+
+def _open(tmp: Path, paths: list[Path], field_map: dict[str, str] | None = None) -> SearchIndex:
+    report = build_index(paths, tmp / "index", field_map=field_map,
+                         thesaurus=load(shipped_dir()))
+    assert report.ok, report.errors[:3]
+    return SearchIndex(tmp / "index")
+
+
+def _shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{path} is not beside the repository")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    with _open(tmp_path_factory.mktemp("bundled"), [REPO / "index_data" / "summaries"]) as ix:
+        yield ix
+
+
+@pytest.fixture(scope="module")
+def trials(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    source = _shared("corpora/ctgov_sci_trials.jsonl")
+    with _open(tmp_path_factory.mktemp("trials"), [source], TRIALS_FIELD_MAP) as ix:
+        yield ix
+
+
+@pytest.fixture(scope="module")
+def medquad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
+    tmp = tmp_path_factory.mktemp("medquad")
+    write_medquad_jsonl(_shared("corpora/medquad_sci.jsonl"), tmp / "medquad.jsonl")
+    with _open(tmp, [tmp / "medquad.jsonl"]) as ix:
+        yield ix
+
+
+def _scores(index: SearchIndex, name: str) -> tuple[evaluation.QuerySet, evaluation.Scores,
+                                                    evaluation.Scores]:
+    query_set = evaluation.load(EVAL / f"{name}.queries.tsv", EVAL / f"{name}.qrels.tsv")
+    return (query_set, evaluation.run(index, query_set),
+            evaluation.run(index, query_set, baseline=True))
+
+
+def test_bundled_corpus_lay_queries(bundled: SearchIndex) -> None:
+    query_set, full, baseline = _scores(bundled, "bundled")
+    ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
+    assert ndcg >= 0.80
+    assert ndcg >= 1.18 * base
+    assert full.mean()["success@3"] >= 0.90
+    twin = evaluation.twin_ratio(query_set, full)
+    assert twin is not None and twin >= 0.95  # misspelled within 5% of their twins
+    questions = evaluation.groups(query_set)["question"]
+    assert full.mean(questions)["ndcg@10"] >= 0.68
+
+
+def test_trials_corpus_lay_queries(trials: SearchIndex) -> None:
+    query_set, full, baseline = _scores(trials, "trials")
+    ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
+    assert ndcg >= 0.53
+    assert ndcg >= 1.18 * base
+    assert full.mean()["mrr@10"] >= 0.78
+    twin = evaluation.twin_ratio(query_set, full)
+    assert twin is not None and twin >= 0.93
+
+
+def test_medquad_known_item_questions(medquad: SearchIndex) -> None:
+    query_set = evaluation.load(_shared("eval/medquad_known_item.tsv"))
+    assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.75
+
+
+def test_eval_files_are_well_formed() -> None:
+    for name in ("bundled", "trials"):
+        query_set = evaluation.load(EVAL / f"{name}.queries.tsv", EVAL / f"{name}.qrels.tsv")
+        assert all(max(judged.values()) >= 2 for judged in query_set.qrels.values())
+        twins = [q for q in query_set.queries if q.twin]
+        qids = {q.qid for q in query_set.queries}
+        assert all(q.twin in qids for q in twins)
