@@ -40,6 +40,8 @@ MAX_NAMES_PER_CONCEPT = 4
 # A concept named in more than this share of the summaries (spinal cord injury, on an
 # SCI site) tells them apart no better than its words do: it is searched by its words.
 GENERIC_CONCEPT_SHARE = 0.3
+# Fewer results than this, and a respelled query is looked for ("did you mean").
+FEW_RESULTS = 3
 # Analysed summary texts kept for snippets: analysing them again for every search
 # was a third of the time of a search.
 PREPARED_CACHE_SIZE = 4000
@@ -266,8 +268,46 @@ class SearchIndex:
         selected = matched if filtered is None else matched & filtered
         facets = self._facets(matched, request, allowed)
         hits = [self._hit(hit, parsed) for hit in results[offset:limit]]
+        did_you_mean = ""
+        if request.correct and not parsed.corrections and not parsed.is_empty:
+            did_you_mean = self._did_you_mean(request.q)
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
-                              tuple(notices), parsed)
+                              tuple(notices), parsed, did_you_mean)
+
+    def _did_you_mean(self, text: str) -> str:
+        """A respelling of the query that fits many more summaries, or "".
+
+        Words that exist in the index are not corrected by a search; when one of
+        them is rare and a close word is much more common ("bowl" for "bowel"),
+        the respelling is suggested if many more summaries hold all its words.
+        """
+        replacements = []
+        for token in analysis.tokens(text):
+            word = token.text
+            frequency = self.vocabulary.frequency.get(word, 0)
+            if analysis.is_stop(word) or frequency > 2:
+                continue
+            better = [c for c in self.speller.candidates(word)
+                      if self.vocabulary.frequency.get(c, 0) >= max(5, 5 * frequency)]
+            if better:
+                replacements.append((token.start, token.end, better[0]))
+        if not replacements:
+            return ""
+        respelled = text
+        for start, end, word in reversed(replacements):
+            respelled = respelled[:start] + word + respelled[end:]
+        before, after = self._holding_all(text), self._holding_all(respelled)
+        return respelled if before < FEW_RESULTS and after >= max(3 * before, FEW_RESULTS) \
+            else ""
+
+    def _holding_all(self, text: str) -> int:
+        """How many summaries contain every searchable word of `text`."""
+        stems = list(dict.fromkeys(analysis.analyze(text)))
+        if not stems:
+            return 0
+        query = wq.And([wq.Or([wq.Term(name, stem) for name in TEXT_FIELDS])
+                        for stem in stems])
+        return sum(1 for _ in self._searcher.docs_for_query(query))
 
     def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:
         allowed: dict[str, set[int]] = {}

@@ -40,8 +40,8 @@ get gets getting got really actually also thing things stuff like lot lots kind 
 possible say says said think thinks
 """.split())
 # How much a concept's clinical names count, against the person's own words (1.0).
-EXPANSION_WEIGHT = 0.9
-CONCEPT_TAG_WEIGHT = 1.2
+EXPANSION_WEIGHT = 0.6
+CONCEPT_TAG_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +111,19 @@ def test_topics_facet_shows_concepts_by_preferred_name(index: SearchIndex) -> No
     assert topics["pressure-injury"].count == 1
     filtered = index.search(SearchRequest(q="", filters={"topic": ("spasticity",)}))
     assert [h.id for h in filtered.results] == ["test-spasticity"]
+
+
+def test_did_you_mean_when_a_rare_real_word_has_a_common_neighbour(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    records = [{"id": "kitchen", "title": "A bowl of soup after rehabilitation"}]
+    records += [{"id": f"bowel-{n}", "title": f"Bowel care routine number {n}"}
+                for n in range(6)]
+    (folder / "r.json").write_text(json.dumps(records), encoding="utf-8")
+    build_index([folder], tmp_path / "ix")
+    with SearchIndex(tmp_path / "ix") as index:
+        response = index.search(SearchRequest(q="bowl care"))
+        assert response.corrected == ""  # "bowl" is a real word of the index
+        assert response.did_you_mean == "bowel care"
+        assert response.to_dict()["did_you_mean"] == "bowel care"
+        assert index.search(SearchRequest(q="bowel care")).did_you_mean == ""
