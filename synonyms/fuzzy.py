@@ -4,7 +4,8 @@ A word may be corrected only within its typo budget: none under 4 letters, 1
 edit from 4 letters, 2 from 8. Edits are counted as people make them: a swap
 of two neighbouring letters ("steriods") is one edit (optimal string alignment
 distance). A different first letter costs one edit more: people rarely get
-the first letter wrong, so such a correction is a weaker bet.
+the first letter wrong, so such a correction is a weaker bet; except between
+letters that sound alike ("sell" for "cell", "nee" for "knee" aside).
 """
 
 from __future__ import annotations
@@ -22,10 +23,17 @@ def budget(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
 
+# First letters that people swap because they sound alike.
+_SOUND_ALIKE = {frozenset(pair) for pair in ("cs", "ck", "kq", "gj", "iy", "ei", "fv", "sz")}
+
+
 def cost(typed: str, candidate: str) -> int:
-    """Edits from `typed` to `candidate`, plus one when the first letters differ."""
+    """Edits from `typed` to `candidate`, plus one when the first letters differ
+    (unless they sound alike)."""
     distance: int = OSA.distance(typed, candidate)
-    return distance + (1 if typed[:1] != candidate[:1] else 0)
+    first, other = typed[:1], candidate[:1]
+    penalty = 0 if first == other or frozenset((first, other)) in _SOUND_ALIKE else 1
+    return distance + penalty
 
 
 class WordIndex:
