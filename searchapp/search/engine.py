@@ -414,11 +414,13 @@ class SearchIndex:
 class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
     """Top-N by score among `allowed` documents, remembering every matching document.
 
-    Block-quality skipping is off: it would skip documents the facets must count.
+    Block-quality skipping and matcher replacement are off: both drop documents
+    that cannot enter the top N, and the facets and the total must count them.
     """
 
     def __init__(self, limit: int, allowed: set[int] | None) -> None:
         super().__init__(limit=limit, usequality=False)
+        self.replace = 0
         self.allowed = allowed
         self.matched: set[int] = set()
 

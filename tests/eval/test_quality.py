@@ -15,7 +15,8 @@ import pytest
 from indexer.build import build_index
 from indexer.corpora import TRIALS_FIELD_MAP, write_medquad_jsonl
 from searchapp import evaluation
-from searchapp.search import SearchIndex
+from searchapp.search import SearchIndex, SearchRequest
+from searchapp.search import query as query_mod
 from synonyms import load
 from synonyms.loader import shipped_dir
 from tests.conftest import REPO, SHARED
@@ -91,6 +92,22 @@ def test_trials_corpus_lay_queries(trials: SearchIndex) -> None:
 def test_medquad_known_item_questions(medquad: SearchIndex) -> None:
     query_set = evaluation.load(_shared("eval/medquad_known_item.tsv"))
     assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.75
+
+
+def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
+    # Once the top 10 are full, whoosh may prune matchers that cannot reach them; the
+    # total and the facet counts must still count every match. (They did not, for 133
+    # of these 213 queries, before the search collector turned the pruning off.)
+    query_set = evaluation.load(EVAL / "bundled.queries.tsv", EVAL / "bundled.qrels.tsv")
+    for query in query_set.queries:
+        response = bundled.search(SearchRequest(q=query.text))
+        parsed = response.parsed
+        assert parsed is not None and not parsed.is_empty
+        whoosh_query = query_mod.to_whoosh(parsed)
+        matching = sum(1 for _ in bundled._searcher.docs_for_query(whoosh_query))
+        assert response.total == matching, query.text
+        counted = sum(v.count for v in response.facets["evidence_level"])
+        assert counted == matching, query.text
 
 
 def test_eval_files_are_well_formed() -> None:

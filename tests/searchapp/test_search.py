@@ -144,3 +144,4 @@ def test_a_question_of_only_stop_words_says_so(index: SearchIndex) -> None:
 def test_random_text_never_breaks_search(index: SearchIndex, q: str) -> None:
     response = index.search(SearchRequest(q=q))
     assert response.total == len(response.results) or response.total > len(response.results)
+
