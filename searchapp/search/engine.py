@@ -40,11 +40,14 @@ MAX_NAMES_PER_CONCEPT = 4
 # A concept named in more than this share of the summaries (spinal cord injury, on an
 # SCI site) tells them apart no better than its words do: it is searched by its words.
 GENERIC_CONCEPT_SHARE = 0.3
+# Candidates whose phrase bonuses are checked (see SearchIndex._rank).
+RESCORE = 50
 # Fewer results than this, and a respelled query is looked for ("did you mean").
 FEW_RESULTS = 3
 # Analysed summary texts kept for snippets: analysing them again for every search
-# was a third of the time of a search.
-PREPARED_CACHE_SIZE = 4000
+# was a third of the time of a search. A long trial description takes about 150 KB
+# analysed, so the cache holds the most recently shown few hundred.
+PREPARED_CACHE_SIZE = 500
 
 
 class SearchRequestError(ValueError):
@@ -254,25 +257,44 @@ class SearchIndex:
         limit = offset + request.per_page
         sortedby = self._sort(request.sort, parsed.is_empty)
         filtered = _intersect(allowed.values())
-        if sortedby is None:
-            # One pass: score and rank the allowed documents, note every match for facets.
-            collector = _MatchRecorder(limit, filtered)
-            self._searcher.search_with_collector(whoosh_query, collector)
-            results = collector.results()
-            matched = collector.matched
+        if sortedby is None and not parsed.is_empty:
+            ranked, matched = self._rank(parsed, limit, filtered)
         else:
             matched = set(self._searcher.docs_for_query(whoosh_query))
             results = self._searcher.search(
                 whoosh_query, limit=limit, sortedby=sortedby,
                 filter=matched if filtered is None else matched & filtered)
+            ranked = [(hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
+                      for hit in results]
         selected = matched if filtered is None else matched & filtered
         facets = self._facets(matched, request, allowed)
-        hits = [self._hit(hit, parsed) for hit in results[offset:limit]]
+        hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed)
+                for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
             did_you_mean = self._did_you_mean(request.q)
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
                               tuple(notices), parsed, did_you_mean)
+
+    def _rank(self, parsed: query_mod.ParsedQuery, limit: int,
+              allowed: set[int] | None) -> tuple[list[tuple[int, float]], set[int]]:
+        """The best `limit` (docnum, score) by relevance, and every matching docnum.
+
+        Two stages, as search engines rescore: the words and concept tags find and
+        score every match (cheap term look-ups); the phrase bonuses (clinical names
+        and closeness of the typed words, costly position checks) are then added
+        for the best RESCORE candidates only.
+        """
+        collector = _MatchRecorder(max(limit, RESCORE), allowed)
+        self._searcher.search_with_collector(query_mod.to_whoosh(parsed), collector)
+        first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
+        scores = dict(first)
+        bonus = query_mod.bonus_query(parsed)
+        if bonus is not None and first:
+            for hit in self._searcher.search(bonus, filter=set(scores), limit=len(first)):
+                scores[hit.docnum] += float(hit.score or 0.0)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit], collector.matched
 
     def _did_you_mean(self, text: str) -> str:
         """A respelling of the query that fits many more summaries, or "".
@@ -363,9 +385,9 @@ class SearchIndex:
                                        sorting.ScoreFacet()])
         return None
 
-    def _hit(self, hit: Any, parsed: query_mod.ParsedQuery) -> Hit:
-        record = json.loads(hit["record"])
-        topics = tuple(hit.get("concept_ids") or ())
+    def _hit(self, stored: dict[str, Any], score: float, parsed: query_mod.ParsedQuery) -> Hit:
+        record = json.loads(stored["record"])
+        topics = tuple(stored.get("concept_ids") or ())
         terms = parsed.highlight_terms
         expanded = {e.concept_id for e in parsed.expansions} & set(topics)
         title, body = self._prepare(record)
@@ -381,7 +403,7 @@ class SearchIndex:
             id=record["id"], title=record["title"],
             title_html=snippets.render(record["title"], title_marks),
             topics=topics, why=why,
-            score=hit.score if isinstance(hit.score, float) else 0.0, snippet=snippet,
+            score=score, snippet=snippet,
             category=record["category"], categories=tuple(record["categories"]),
             evidence_level=level.name, evidence_label=level.label, year=record["year"],
             journal=record["journal"], doi=record["doi"], url=record["url"],

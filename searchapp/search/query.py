@@ -4,9 +4,10 @@
     loose words -> concept mentions (synonyms.Matcher, typo tolerant: "spastisity",
                    "cancer spred to my spine") -> spelling of the remaining words against
                    the index vocabulary -> filler words dropped ("is there", "please")
-    -> whoosh query: the person's own words, plus each concept expanded to its
-       clinical names and its concept tag; ranked by BM25 per field with field
-       weights, a bonus for matching more of the query, and for closeness.
+    -> whoosh query: the person's own words and each concept's tag decide what
+       matches; ranked by BM25 per field with field weights and a bonus for
+       matching more of the query; then, for the best candidates, bonuses for a
+       concept's clinical names and for the typed words standing close together.
 
 User text is never parsed as query syntax: `AND`, `*`, `~`, `:` are characters.
 `understand(..., expand=False, correct=False)` gives the plain baseline (the
@@ -180,32 +181,48 @@ def _any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
                   for name in fields])
 
 
-def _concept_clause(expansion: Expansion) -> wq.Query:
-    """The best of a concept's clinical names and its concept tag. (The person's own
-    words are searched too, each as a clause of its own.) When the person typed a
-    clinical name already, the concept adds less: their words are as good as any name."""
-    names: list[wq.Query] = [_any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
-                             for stems in expansion.stems if stems != expansion.typed_stems]
-    names.append(wq.Term("concepts", expansion.concept_id, boost=CONCEPT_TAG_WEIGHT))
-    weight = 0.5 if expansion.typed_stems in expansion.stems else 1.0
-    return wq.DisjunctionMax(names, tiebreak=0.3, boost=weight)
+def _words(parsed: ParsedQuery) -> list[str]:
+    return list(dict.fromkeys([*parsed.terms,
+                               *(t for e in parsed.expansions for t in e.typed_stems)]))
 
 
 def to_whoosh(parsed: ParsedQuery) -> Any:
-    """The whoosh query for `parsed` (which must not be empty)."""
-    words = list(dict.fromkeys([*parsed.terms,
-                                *(t for e in parsed.expansions for t in e.typed_stems)]))
-    optional: list[wq.Query] = [_any_field((t,)) for t in words]
-    optional += [_concept_clause(e) for e in parsed.expansions]
-    if 2 <= len(words) <= 6:
-        # Words typed together score more when they stand together in the text.
-        optional.append(wq.Or([
-            wq.Phrase(name, words, slop=4, boost=TEXT_FIELDS[name] * 0.5)
-            for name in _PROXIMITY_FIELDS
-        ]))
+    """The whoosh query that decides which summaries match `parsed` (not empty), and
+    scores them: each word in any field (weighted by field), each concept's tag.
+
+    The phrase bonuses (`bonus_query`) are left out: phrases are costly to check
+    in every summary, so the engine adds them for the best candidates only.
+    """
+    optional: list[wq.Query] = [_any_field((t,)) for t in _words(parsed)]
+    optional += [wq.Term("concepts", e.concept_id, boost=CONCEPT_TAG_WEIGHT)
+                 for e in parsed.expansions]
     loose = wq.Or(optional, scale=0.9) if optional else None
     if not parsed.phrases:
         assert loose is not None
         return loose
     required = wq.And([_any_field(p) for p in parsed.phrases])
     return wq.AndMaybe(required, loose) if loose is not None else required
+
+
+def _proximity(words: list[str]) -> wq.Query | None:
+    """Words typed together score more when they stand together in the text."""
+    if not 2 <= len(words) <= 6:
+        return None
+    return wq.Or([wq.Phrase(name, words, slop=4, boost=TEXT_FIELDS[name] * 0.5)
+                  for name in _PROXIMITY_FIELDS])
+
+
+def bonus_query(parsed: ParsedQuery) -> Any | None:
+    """What `to_whoosh(phrases=False)` leaves out: each concept's clinical names (its
+    tag is already counted) and the closeness of the typed words. None when empty."""
+    parts: list[wq.Query] = []
+    for expansion in parsed.expansions:
+        names = [_any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
+                 for stems in expansion.stems if stems != expansion.typed_stems]
+        if names:
+            weight = 0.5 if expansion.typed_stems in expansion.stems else 1.0
+            parts.append(wq.DisjunctionMax(names, tiebreak=0.3, boost=weight))
+    proximity = _proximity(_words(parsed))
+    if proximity is not None:
+        parts.append(proximity)
+    return wq.Or(parts) if parts else None

@@ -70,28 +70,28 @@ def _scores(index: SearchIndex, name: str) -> tuple[evaluation.QuerySet, evaluat
 def test_bundled_corpus_lay_queries(bundled: SearchIndex) -> None:
     query_set, full, baseline = _scores(bundled, "bundled")
     ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
-    assert ndcg >= 0.80
-    assert ndcg >= 1.18 * base
+    assert ndcg >= 0.81
+    assert ndcg >= 1.2 * base
     assert full.mean()["success@3"] >= 0.90
     twin = evaluation.twin_ratio(query_set, full)
     assert twin is not None and twin >= 0.95  # misspelled within 5% of their twins
     questions = evaluation.groups(query_set)["question"]
-    assert full.mean(questions)["ndcg@10"] >= 0.68
+    assert full.mean(questions)["ndcg@10"] >= 0.71
 
 
 def test_trials_corpus_lay_queries(trials: SearchIndex) -> None:
     query_set, full, baseline = _scores(trials, "trials")
     ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
-    assert ndcg >= 0.53
-    assert ndcg >= 1.18 * base
-    assert full.mean()["mrr@10"] >= 0.78
+    assert ndcg >= 0.55
+    assert ndcg >= 1.24 * base
+    assert full.mean()["mrr@10"] >= 0.80
     twin = evaluation.twin_ratio(query_set, full)
-    assert twin is not None and twin >= 0.93
+    assert twin is not None and twin >= 0.95
 
 
 def test_medquad_known_item_questions(medquad: SearchIndex) -> None:
     query_set = evaluation.load(_shared("eval/medquad_known_item.tsv"))
-    assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.75
+    assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.82
 
 
 def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
