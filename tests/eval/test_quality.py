@@ -8,6 +8,7 @@ The indexes are built once per test session with the shipped thesaurus.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,33 +61,39 @@ def medquad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
         yield ix
 
 
-def _scores(index: SearchIndex, name: str) -> tuple[evaluation.QuerySet, evaluation.Scores,
-                                                    evaluation.Scores]:
+@dataclass(frozen=True)
+class Floors:
+    ndcg: float  # nDCG@10 of the full pipeline
+    over_baseline: float  # ... at least this many times plain BM25's
+    mrr: float
+    success_at_3: float
+    twin: float  # misspelled queries' nDCG@10 over their correctly spelled twins'
+    questions: float  # nDCG@10 of the queries phrased as questions
+
+
+FLOORS = {
+    # Measured: bundled 0.827 (1.23x), MRR 0.890, S@3 0.925, twins 0.994, questions 0.734;
+    # trials 0.573 (1.28x), MRR 0.832, S@3 0.911, twins 0.975, questions 0.515.
+    "bundled": Floors(0.81, 1.2, 0.86, 0.90, 0.95, 0.71),
+    "trials": Floors(0.55, 1.24, 0.80, 0.87, 0.95, 0.49),
+}
+
+
+@pytest.mark.parametrize("name", FLOORS)
+def test_lay_queries_stay_above_their_floors(request: pytest.FixtureRequest, name: str) -> None:
+    index: SearchIndex = request.getfixturevalue(name)
     query_set = evaluation.load(EVAL / f"{name}.queries.tsv", EVAL / f"{name}.qrels.tsv")
-    return (query_set, evaluation.run(index, query_set),
-            evaluation.run(index, query_set, baseline=True))
-
-
-def test_bundled_corpus_lay_queries(bundled: SearchIndex) -> None:
-    query_set, full, baseline = _scores(bundled, "bundled")
-    ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
-    assert ndcg >= 0.81
-    assert ndcg >= 1.2 * base
-    assert full.mean()["success@3"] >= 0.90
+    full = evaluation.run(index, query_set)
+    baseline = evaluation.run(index, query_set, baseline=True).mean()
+    floors, scores = FLOORS[name], full.mean()
+    assert scores["ndcg@10"] >= floors.ndcg
+    assert scores["ndcg@10"] >= floors.over_baseline * baseline["ndcg@10"]
+    assert scores["mrr@10"] >= floors.mrr
+    assert scores["success@3"] >= floors.success_at_3
     twin = evaluation.twin_ratio(query_set, full)
-    assert twin is not None and twin >= 0.95  # misspelled within 5% of their twins
+    assert twin is not None and twin >= floors.twin
     questions = evaluation.groups(query_set)["question"]
-    assert full.mean(questions)["ndcg@10"] >= 0.71
-
-
-def test_trials_corpus_lay_queries(trials: SearchIndex) -> None:
-    query_set, full, baseline = _scores(trials, "trials")
-    ndcg, base = full.mean()["ndcg@10"], baseline.mean()["ndcg@10"]
-    assert ndcg >= 0.55
-    assert ndcg >= 1.24 * base
-    assert full.mean()["mrr@10"] >= 0.80
-    twin = evaluation.twin_ratio(query_set, full)
-    assert twin is not None and twin >= 0.95
+    assert full.mean(questions)["ndcg@10"] >= floors.questions
 
 
 def test_medquad_known_item_questions(medquad: SearchIndex) -> None:
