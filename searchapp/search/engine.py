@@ -42,7 +42,8 @@ MAX_NAMES_PER_CONCEPT = 4
 GENERIC_CONCEPT_SHARE = 0.3
 # Candidates whose phrase bonuses are checked (see SearchIndex._rank).
 RESCORE = 50
-# Fewer results than this, and a respelled query is looked for ("did you mean").
+# Fewer summaries than this holding all the typed words, and a respelled query is
+# looked for ("did you mean").
 FEW_RESULTS = 3
 # Analysed summary texts kept for snippets: analysing them again for every search
 # was a third of the time of a search. A long trial description takes about 150 KB
