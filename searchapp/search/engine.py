@@ -292,8 +292,16 @@ class SearchIndex:
         scores = dict(first)
         bonus = query_mod.bonus_query(parsed)
         if bonus is not None and first:
-            for hit in self._searcher.search(bonus, filter=set(scores), limit=len(first)):
-                scores[hit.docnum] += float(hit.score or 0.0)
+            # Visit the candidates only: a whoosh search with a filter still checks
+            # phrase positions in every other summary on the way.
+            matcher = bonus.matcher(self._searcher)
+            for docnum in sorted(scores):
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    scores[docnum] += float(matcher.score())
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         return ranked[:limit], collector.matched
 
