@@ -74,7 +74,11 @@ def snippet(prepared: Prepared, terms: Collection[str], matcher: Matcher,
     chosen = sorted(index for _, _, index in sorted(scored)[:2])
     budget = max_chars if len(chosen) == 1 else max_chars // 2
     parts = [_window(text, sentences[i], marks, budget) for i in chosen]
-    return f" {ELLIPSIS} ".join(parts)
+    joined = parts[0]
+    for part in parts[1:]:
+        # One ellipsis between passages, whether or not they were cut there.
+        joined = f"{joined.rstrip(ELLIPSIS)} {ELLIPSIS} {part.lstrip(ELLIPSIS)}"
+    return joined
 
 
 def _window(text: str, sentence: tuple[int, int], marks: Sequence[Span], budget: int) -> str:

@@ -127,3 +127,15 @@ def test_did_you_mean_when_a_rare_real_word_has_a_common_neighbour(tmp_path: Pat
         assert response.did_you_mean == "bowel care"
         assert response.to_dict()["did_you_mean"] == "bowel care"
         assert index.search(SearchRequest(q="bowel care")).did_you_mean == ""
+
+
+def test_snippet_passages_are_separated_by_one_ellipsis(index: SearchIndex) -> None:
+    from searchapp.search import snippets
+
+    long_sentence = "Walking " + "with a frame and some help each day " * 12 + "improved."
+    text = f"{long_sentence} Other words follow here. {long_sentence}"
+    marked = snippets.snippet(index.matcher.prepare(text), {"walk", "improv"}, index.matcher,
+                              max_chars=120)
+    assert marked.count("\u2026") >= 1
+    assert "\u2026 \u2026" not in marked and "\u2026\u2026" not in marked
+    assert marked.count("<mark>") >= 2
