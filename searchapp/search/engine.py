@@ -39,6 +39,7 @@ FACET_FIELDS = {"category": "categories", "evidence_level": "evidence", "topic":
 MAX_NAMES_PER_CONCEPT = 4
 # A concept named in more than this share of the summaries (spinal cord injury, on an
 # SCI site) tells them apart no better than its words do: it is searched by its words.
+# A word in more than this share only adds to summaries the rest of the query matches.
 GENERIC_CONCEPT_SHARE = 0.3
 # Candidates whose phrase bonuses are checked (see SearchIndex._rank).
 RESCORE = 50
@@ -251,7 +252,7 @@ class SearchIndex:
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
                                   tuple(notices), parsed)
-        whoosh_query = wq.Every() if parsed.is_empty else query_mod.to_whoosh(parsed)
+        whoosh_query = wq.Every() if parsed.is_empty else self.match_query(parsed)
 
         allowed = self._allowed(request)
         offset = (request.page - 1) * request.per_page
@@ -277,6 +278,12 @@ class SearchIndex:
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
                               tuple(notices), parsed, did_you_mean)
 
+    def match_query(self, parsed: query_mod.ParsedQuery) -> Any:
+        """The whoosh query deciding which summaries match (and their first score)."""
+        common = {word for word in query_mod.words_of(parsed)
+                  if self._frequency((word,)) > GENERIC_CONCEPT_SHARE * self.doc_count}
+        return query_mod.to_whoosh(parsed, common)
+
     def _rank(self, parsed: query_mod.ParsedQuery, limit: int,
               allowed: set[int] | None) -> tuple[list[tuple[int, float]], set[int]]:
         """The best `limit` (docnum, score) by relevance, and every matching docnum.
@@ -287,7 +294,7 @@ class SearchIndex:
         for the best RESCORE candidates only.
         """
         collector = _MatchRecorder(max(limit, RESCORE), allowed)
-        self._searcher.search_with_collector(query_mod.to_whoosh(parsed), collector)
+        self._searcher.search_with_collector(self.match_query(parsed), collector)
         first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
         scores = dict(first)
         bonus = query_mod.bonus_query(parsed)

@@ -181,22 +181,34 @@ def _any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
                   for name in fields])
 
 
-def _words(parsed: ParsedQuery) -> list[str]:
+def words_of(parsed: ParsedQuery) -> list[str]:
+    """Index terms of every loose word typed, those naming a concept included."""
     return list(dict.fromkeys([*parsed.terms,
                                *(t for e in parsed.expansions for t in e.typed_stems)]))
 
 
-def to_whoosh(parsed: ParsedQuery) -> Any:
+def to_whoosh(parsed: ParsedQuery, common: Collection[str] = ()) -> Any:
     """The whoosh query that decides which summaries match `parsed` (not empty), and
     scores them: each word in any field (weighted by field), each concept's tag.
 
-    The phrase bonuses (`bonus_query`) are left out: phrases are costly to check
-    in every summary, so the engine adds them for the best candidates only.
+    Words in `common` (found in most summaries: "spinal", "injury" on an SCI site)
+    add to the score of summaries that match the rest of the query, but do not
+    make a summary match on their own, unless the query has nothing else; their
+    long posting lists are then skipped through instead of scored for every
+    summary. The phrase bonuses (`bonus_query`) are left out: phrases are costly
+    to check in every summary, so the engine adds them for the best candidates.
     """
-    optional: list[wq.Query] = [_any_field((t,)) for t in _words(parsed)]
+    words = words_of(parsed)
+    rare = [w for w in words if w not in common]
+    optional: list[wq.Query] = [_any_field((t,)) for t in rare]
     optional += [wq.Term("concepts", e.concept_id, boost=CONCEPT_TAG_WEIGHT)
                  for e in parsed.expansions]
+    frequent = [_any_field((t,)) for t in words if t in common]
+    if not optional:
+        optional, frequent = frequent, []
     loose = wq.Or(optional, scale=0.9) if optional else None
+    if loose is not None and frequent:
+        loose = wq.AndMaybe(loose, wq.Or(frequent))
     if not parsed.phrases:
         assert loose is not None
         return loose
@@ -222,7 +234,7 @@ def bonus_query(parsed: ParsedQuery) -> Any | None:
         if names:
             weight = 0.5 if expansion.typed_stems in expansion.stems else 1.0
             parts.append(wq.DisjunctionMax(names, tiebreak=0.3, boost=weight))
-    proximity = _proximity(_words(parsed))
+    proximity = _proximity(words_of(parsed))
     if proximity is not None:
         parts.append(proximity)
     return wq.Or(parts) if parts else None
