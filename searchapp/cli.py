@@ -20,7 +20,7 @@ import click
 from indexer import IndexerError, read_file
 from indexer.build import BuildReport, build_index
 from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
-from searchapp.search.engine import MAX_RESULTS
+from searchapp.search.engine import DISCLAIMER, MAX_RESULTS
 from searchapp.search.snippets import to_terminal
 
 DEFAULT_SUMMARIES = Path("index_data/summaries")
@@ -216,6 +216,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
         if values:
             click.echo()
             click.echo(f"{title}: " + ", ".join(f"{v.label} ({v.count})" for v in values))
+    click.echo()
+    click.echo(DISCLAIMER)
 
 
 @cli.command("eval")

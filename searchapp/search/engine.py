@@ -29,6 +29,8 @@ from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.matcher import Prepared
 
+DISCLAIMER = ("These are plain-language summaries of research, not medical advice: "
+              "talk to your care team before changing any treatment.")
 MAX_PER_PAGE = 50
 MAX_RESULTS = 1000
 SORTS = ("relevance", "newest", "evidence")
@@ -160,6 +162,7 @@ class SearchResponse:
                 for name, values in self.facets.items()
             },
             "notices": list(self.notices),
+            "disclaimer": DISCLAIMER,
             "took_ms": round(self.took_ms, 2),
         }
 

@@ -56,6 +56,7 @@ def test_index_then_search_from_the_terminal(runner: CliRunner, corpus: Path,
     assert "Rehabilitation \u00b7 Study following people over time \u00b7 2019" in found.stdout
     assert "<mark>" not in found.stdout
     assert "Category: Assistive Technology (1), Rehabilitation (1)" in found.stdout
+    assert "not medical advice" in found.stdout
 
 
 def test_search_json_has_total_results_and_facets(runner: CliRunner,
@@ -65,6 +66,7 @@ def test_search_json_has_total_results_and_facets(runner: CliRunner,
     assert data["total"] == 1
     hit = data["results"][0]
     assert set(hit) >= {"id", "title", "score", "snippet"}
+    assert "not medical advice" in data["disclaimer"]
     assert "<mark>leaks</mark>" in hit["snippet"]
     assert data["facets"]["category"] == [
         {"value": "Quality of Life", "label": "Quality of Life", "count": 1, "selected": False},
