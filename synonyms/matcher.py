@@ -87,7 +87,9 @@ class _Tok:
     corrections: tuple[tuple[str, str], ...] = ()
 
     def options(self) -> tuple[tuple[str, str], ...]:
-        return self.corrections or ((self.word, self.stem),)
+        """The corrections first, then the word as typed (a listed misspelling may
+        still name a concept)."""
+        return (*self.corrections, (self.word, self.stem))
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class Matcher:
             child = node.children.get(stem)
             if child is None:
                 continue
-            fixed = corrections + (((tok.word, word),) if tok.corrections else ())
+            fixed = corrections + (((tok.word, word),) if word != tok.word else ())
             here = next((e for e in child.entries if not e.abbreviation or (
                 not fixed and self._abbreviation_ok(e, toks[start:j + 1], query))), None)
             found = self._walk(toks, start, j + 1, child, fixed, query)
