@@ -157,14 +157,6 @@ def open_index(index_dir: Path) -> Any:
     return whoosh_index.open_dir(str(generation))
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def build_index(
     paths: Sequence[Path],
     index_dir: Path,

@@ -72,10 +72,6 @@ class WordIndex:
         found.sort(key=lambda c: (c[1], -self.frequency.get(c[0], 0), c[0]))
         return found[:limit]
 
-    def closest(self, word: str) -> tuple[str, int] | None:
-        found = self.candidates(word, limit=1)
-        return found[0] if found else None
-
 
 class Speller:
     """Corrections from several vocabularies: the cheapest first; at equal cost, words of

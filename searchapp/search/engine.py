@@ -446,11 +446,6 @@ class SearchIndex:
             self._prepared.popitem(last=False)
         return cached
 
-    def get(self, summary_id: str) -> dict[str, Any] | None:
-        """The stored record of one summary, or None."""
-        stored = self._searcher.document(id=summary_id)
-        return json.loads(stored["record"]) if stored else None
-
 
 class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
     """Top-N by score among `allowed` documents, remembering every matching document.
