@@ -121,3 +121,31 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
         assert command.help, f"{name} has no help text"
         assert runner.invoke(cli, [name, "--help"]).exit_code == 0
         assert f"scisearch {name}" in readme, f"README does not show `scisearch {name}`"
+
+
+def test_synonyms_check_reports_problems_with_file_and_line(runner: CliRunner,
+                                                             tmp_path: Path) -> None:
+    ok = runner.invoke(cli, ["synonyms", "check"])  # the test thesaurus (conftest)
+    assert ok.exit_code == 0
+    assert "6 concepts, 24 terms in 1 group(s): 0 error(s), 0 warning(s)." in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("group: G\nconcepts:\n  - id: a\n    preferred: x\n    lay: [y]\n"
+                   "  - id: b\n    preferred: z\n    lay: [y]\n", encoding="utf-8")
+    result = runner.invoke(cli, ["synonyms", "check", "--thesaurus", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:8: error: 'y' is claimed by 'b' and by 'a'" in result.stderr
+
+
+def test_synonyms_export_import_and_match(runner: CliRunner, tmp_path: Path) -> None:
+    exported = runner.invoke(cli, ["synonyms", "export", "--format", "solr"])
+    assert exported.exit_code == 0
+    assert "bed sore, sores from sitting, bed soar => pressure injury" in exported.stdout
+    solr = tmp_path / "synonyms.txt"
+    solr.write_text(exported.stdout, encoding="utf-8")
+    imported = runner.invoke(cli, ["synonyms", "import", str(solr)])
+    assert imported.exit_code == 0 and "id: pressure-injury" in imported.stdout
+    matched = runner.invoke(cli, ["synonyms", "match", "cancer spred to my spine"])
+    assert "spinal metastasis [spinal-metastasis]" in matched.stdout
+    assert "(corrected spred -> spread)" in matched.stdout
+    nothing = runner.invoke(cli, ["synonyms", "match", "the weather today"])
+    assert nothing.stdout.strip() == "No concept found."
