@@ -199,6 +199,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
     if first.corrected:
         click.echo(f"Showing results for \u201c{first.corrected}\u201d (search exactly as "
                    "typed with --exact).")
+    if first.did_you_mean:
+        click.echo(f"Did you mean \u201c{first.did_you_mean}\u201d?")
     noun = "summary" if first.total == 1 else "summaries"
     click.echo(f"{first.total} {noun} found for \u201c{query}\u201d "
                f"({first.took_ms:.0f} ms).")

@@ -149,3 +149,16 @@ def test_synonyms_export_import_and_match(runner: CliRunner, tmp_path: Path) -> 
     assert "(corrected spred -> spread)" in matched.stdout
     nothing = runner.invoke(cli, ["synonyms", "match", "the weather today"])
     assert nothing.stdout.strip() == "No concept found."
+
+
+def test_search_offers_did_you_mean_for_a_rare_real_word(runner: CliRunner,
+                                                         tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    records = [{"id": "kitchen", "title": "A bowl of soup after rehabilitation"}]
+    records += [{"id": f"bowel-{n}", "title": f"Bowel care routine {n}"} for n in range(6)]
+    (folder / "r.json").write_text(json.dumps(records), encoding="utf-8")
+    index_dir = str(tmp_path / "ix")
+    assert runner.invoke(cli, ["index", str(folder), "--index-dir", index_dir]).exit_code == 0
+    result = runner.invoke(cli, ["search", "bowl care", "--index-dir", index_dir])
+    assert "Did you mean \u201cbowel care\u201d?" in result.stdout
