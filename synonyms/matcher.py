@@ -136,6 +136,7 @@ class Matcher:
                     words.update(t.text for t in toks)
                     self._correct_stems.update(stems)
         self.words = WordIndex(words)
+        self._own_speller = Speller(self.words)
 
     def prepare(self, text: str, *, fuzzy: bool = False, known: Collection[str] = (),
                 speller: Speller | None = None) -> Prepared:
@@ -144,7 +145,7 @@ class Matcher:
 
     def _tokens(self, text: str, fuzzy: bool, known: Collection[str],
                 speller: Speller | None) -> list[_Tok]:
-        speller = speller or Speller(self.words)
+        speller = speller or self._own_speller
         result = []
         for token in self.analysis.tokens(text):
             word = token.text
