@@ -263,7 +263,7 @@ class SearchIndex:
         sortedby = self._sort(request.sort, parsed.is_empty)
         filtered = _intersect(allowed.values())
         if sortedby is None and not parsed.is_empty:
-            ranked, matched = self._rank(parsed, limit, filtered)
+            ranked, matched = self._rank(parsed, whoosh_query, limit, filtered)
         else:
             matched = set(self._searcher.docs_for_query(whoosh_query))
             results = self._searcher.search(
@@ -287,17 +287,17 @@ class SearchIndex:
                   if self._frequency((word,)) > GENERIC_CONCEPT_SHARE * self.doc_count}
         return query_mod.to_whoosh(parsed, common)
 
-    def _rank(self, parsed: query_mod.ParsedQuery, limit: int,
+    def _rank(self, parsed: query_mod.ParsedQuery, match: Any, limit: int,
               allowed: set[int] | None) -> tuple[list[tuple[int, float]], set[int]]:
         """The best `limit` (docnum, score) by relevance, and every matching docnum.
 
-        Two stages, as search engines rescore: the words and concept tags find and
-        score every match (cheap term look-ups); the phrase bonuses (clinical names
-        and closeness of the typed words, costly position checks) are then added
-        for the best RESCORE candidates only.
+        Two stages, as search engines rescore: `match` (the words and concept tags,
+        from `match_query`) finds and scores every match (cheap term look-ups); the
+        phrase bonuses (clinical names and closeness of the typed words, costly
+        position checks) are then added for the best RESCORE candidates only.
         """
         collector = _MatchRecorder(max(limit, RESCORE), allowed)
-        self._searcher.search_with_collector(self.match_query(parsed), collector)
+        self._searcher.search_with_collector(match, collector)
         first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
         scores = dict(first)
         bonus = query_mod.bonus_query(parsed)
@@ -346,8 +346,7 @@ class SearchIndex:
         stems = list(dict.fromkeys(analysis.analyze(text)))
         if not stems:
             return 0
-        query = wq.And([wq.Or([wq.Term(name, stem) for name in TEXT_FIELDS])
-                        for stem in stems])
+        query = wq.And([query_mod.any_field((stem,)) for stem in stems])
         return sum(1 for _ in self._searcher.docs_for_query(query))
 
     def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:

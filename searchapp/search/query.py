@@ -172,8 +172,9 @@ def _expansions(matches: list[Match]) -> list[Expansion]:
     return list(by_concept.values())
 
 
-def _any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
-               fields: tuple[str, ...] = tuple(TEXT_FIELDS)) -> wq.Query:
+def any_field(terms: tuple[str, ...], boost: float = 1.0, slop: int = 1,
+              fields: tuple[str, ...] = tuple(TEXT_FIELDS)) -> wq.Query:
+    """A word (or phrase) in any of `fields`, each weighted as TEXT_FIELDS says."""
     if len(terms) == 1:
         return wq.Or([wq.Term(name, terms[0], boost=TEXT_FIELDS[name] * boost)
                       for name in fields])
@@ -200,10 +201,10 @@ def to_whoosh(parsed: ParsedQuery, common: Collection[str] = ()) -> Any:
     """
     words = words_of(parsed)
     rare = [w for w in words if w not in common]
-    optional: list[wq.Query] = [_any_field((t,)) for t in rare]
+    optional: list[wq.Query] = [any_field((t,)) for t in rare]
     optional += [wq.Term("concepts", e.concept_id, boost=CONCEPT_TAG_WEIGHT)
                  for e in parsed.expansions]
-    frequent = [_any_field((t,)) for t in words if t in common]
+    frequent = [any_field((t,)) for t in words if t in common]
     if not optional:
         optional, frequent = frequent, []
     loose = wq.Or(optional, scale=0.9) if optional else None
@@ -212,7 +213,7 @@ def to_whoosh(parsed: ParsedQuery, common: Collection[str] = ()) -> Any:
     if not parsed.phrases:
         assert loose is not None
         return loose
-    required = wq.And([_any_field(p) for p in parsed.phrases])
+    required = wq.And([any_field(p) for p in parsed.phrases])
     return wq.AndMaybe(required, loose) if loose is not None else required
 
 
@@ -229,7 +230,7 @@ def bonus_query(parsed: ParsedQuery) -> Any | None:
     tag is already counted) and the closeness of the typed words. None when empty."""
     parts: list[wq.Query] = []
     for expansion in parsed.expansions:
-        names = [_any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
+        names = [any_field(stems, EXPANSION_WEIGHT, fields=_PROXIMITY_FIELDS)
                  for stems in expansion.stems if stems != expansion.typed_stems]
         if names:
             weight = 0.5 if expansion.typed_stems in expansion.stems else 1.0
