@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -34,8 +35,14 @@ DISCLAIMER = ("These are plain-language summaries of research, not medical advic
 MAX_PER_PAGE = 50
 MAX_RESULTS = 1000
 SORTS = ("relevance", "newest", "evidence")
-# Facets: request parameter -> index field holding its values.
-FACET_FIELDS = {"category": "categories", "evidence_level": "evidence", "topic": "concepts"}
+# Facets: request parameter -> index field holding its values ("year" is a range
+# facet: its values are spans of years, see `year_range`).
+FACET_FIELDS = {"category": "categories", "evidence_level": "evidence", "topic": "concepts",
+                "year": "year"}
+# The year facet offers five-year spans from this year on, and one span before it.
+YEAR_SPAN = 5
+EARLY_YEARS = 2000
+_YEAR_RANGE = re.compile(r"\s*(\d{4})?\s*(?:(-|\u2013|to)\s*(\d{4})?)?\s*")
 # A concept is searched for by at most this many of its clinical names (those most
 # frequent in the index); its concept tag already finds every summary naming it.
 MAX_NAMES_PER_CONCEPT = 4
@@ -83,10 +90,49 @@ class SearchRequest:
                 "narrow the search with more words or a filter")
         if self.sort not in SORTS:
             raise SearchRequestError("sort", f"sort must be one of {', '.join(SORTS)}")
-        for name in self.filters:
+        for name, values in self.filters.items():
             if name not in FACET_FIELDS:
                 raise SearchRequestError(name, f"unknown filter '{name}': use "
-                                         + " or ".join(FACET_FIELDS))
+                                         + ", ".join(FACET_FIELDS))
+            if name == "year":
+                for value in values:
+                    year_range(value)
+
+
+def year_range(value: str) -> tuple[int, int]:
+    """A year filter ("2019", "2015-2019", "2015-" or "-1999") as first and last year.
+
+    Raises SearchRequestError naming the `year` parameter when it is neither.
+    """
+    found = _YEAR_RANGE.fullmatch(value)
+    if found is None or not (found.group(1) or found.group(3)) \
+            or (found.group(2) is None and found.group(3)):
+        raise SearchRequestError("year", f"year '{value[:40]}' is not a year or a range of "
+                                 "years such as 2015-2019, 2015- or -1999")
+    first = int(found.group(1)) if found.group(1) else 0
+    if found.group(2) is None:
+        return first, first
+    last = int(found.group(3)) if found.group(3) else 9999
+    if last < first:
+        raise SearchRequestError("year", f"year range '{value[:40]}' ends before it starts")
+    return first, last
+
+
+def year_span(year: int) -> str:
+    """The year facet value holding `year`."""
+    if year < EARLY_YEARS:
+        return f"-{EARLY_YEARS - 1}"
+    start = year - (year - EARLY_YEARS) % YEAR_SPAN
+    return f"{start}-{start + YEAR_SPAN - 1}"
+
+
+def _year_label(value: str) -> str:
+    first, last = year_range(value)
+    if first == 0:
+        return f"Before {last + 1}"
+    if last == 9999:
+        return f"{first} or later"
+    return str(first) if first == last else f"{first}\u2013{last}"
 
 
 @dataclass(frozen=True)
@@ -175,7 +221,9 @@ class SearchIndex:
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         self._facet_docs = {name: self._postings(fieldname)
-                            for name, fieldname in FACET_FIELDS.items()}
+                            for name, fieldname in FACET_FIELDS.items() if name != "year"}
+        self._year_docs = self._years()
+        self._facet_docs["year"] = self._year_spans()
         self.thesaurus = index_thesaurus(index_dir)
         self.concepts = self.thesaurus.by_id()
         self.matcher = Matcher(self.thesaurus, analysis)
@@ -239,6 +287,36 @@ class SearchIndex:
             if live:
                 docs[value] = live
         return docs
+
+    def _years(self) -> dict[int, frozenset[int]]:
+        """Live documents by year (summaries without a year are left out)."""
+        reader = self._searcher.reader()
+        column = reader.column_reader("year")
+        by_year: dict[int, set[int]] = {}
+        for docnum in range(reader.doc_count_all()):
+            year = column[docnum]
+            if year and not reader.is_deleted(docnum):
+                by_year.setdefault(int(year), set()).add(docnum)
+        return {year: frozenset(docs) for year, docs in by_year.items()}
+
+    def _year_spans(self) -> dict[str, frozenset[int]]:
+        spans: dict[str, set[int]] = {}
+        for year, docs in self._year_docs.items():
+            spans.setdefault(year_span(year), set()).update(docs)
+        return {span: frozenset(docs) for span, docs in spans.items()}
+
+    def _docs_for(self, name: str, value: str) -> frozenset[int]:
+        if name != "year":
+            return self._facet_docs[name].get(_facet_key(name, value), frozenset())
+        known = self._facet_docs["year"].get(value)
+        if known is not None:
+            return known
+        first, last = year_range(value)
+        docs: set[int] = set()
+        for year, with_year in self._year_docs.items():
+            if first <= year <= last:
+                docs |= with_year
+        return frozenset(docs)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
@@ -355,7 +433,7 @@ class SearchIndex:
             if values:
                 docs: set[int] = set()
                 for value in values:
-                    docs |= self._facet_docs[name].get(_facet_key(name, value), frozenset())
+                    docs |= self._docs_for(name, value)
                 allowed[name] = docs
         return allowed
 
@@ -377,9 +455,15 @@ class SearchIndex:
                            key in chosen)
                 for key, docs in by_value.items()
             ]
+            # A year range typed into the URL is shown, selected, beside the spans.
+            values += [
+                FacetValue(key, len(base & self._docs_for(name, key)), _year_label(key), True)
+                for key in chosen if name == "year" and key not in by_value]
             values = [v for v in values if v.count or v.selected]
             if name == "evidence_level":
                 values.sort(key=lambda v: evidence.by_name(v.value).rank)
+            elif name == "year":
+                values.sort(key=lambda v: year_range(v.value), reverse=True)
             else:
                 values.sort(key=lambda v: (-v.count, v.value.lower()))
             facets[name] = tuple(values)
@@ -391,6 +475,8 @@ class SearchIndex:
         if name == "topic":
             concept = self.concepts.get(key)
             return concept.preferred if concept else key
+        if name == "year":
+            return _year_label(key)
         return key
 
     @staticmethod
@@ -479,6 +565,10 @@ def _facet_key(name: str, value: str) -> str:
     if name == "evidence_level":
         level = evidence.BY_NAME.get(value.strip().lower()) or evidence.BY_KEY.get(value.strip())
         return level.key if level else value
+    if name == "year":
+        first, last = year_range(value)
+        return (f"{first or ''}-{'' if last == 9999 else last}" if first != last
+                else str(first))
     return value
 
 

@@ -82,6 +82,19 @@ def test_facet_filters_are_or_within_and_and_across(index: SearchIndex) -> None:
         "Acute Care": 1, "Urology": 0}
 
 
+def test_year_facet_offers_spans_and_filters_by_any_range(index: SearchIndex) -> None:
+    spans = index.search(SearchRequest(q="")).facets["year"]
+    assert [(v.label, v.count) for v in spans] == [("2020\u20132024", 1), ("2015\u20132019", 3)]
+    assert sorted(h.year or 0 for h in index.search(SearchRequest(
+        q="", filters={"year": ("2018-2019",)})).results) == [2018, 2019]
+    typed = index.search(SearchRequest(q="", filters={"year": ("2015",), "category": ()}))
+    assert [h.id for h in typed.results] == ["test-json-one"]
+    # The typed range is listed, selected, so that it can be unselected.
+    assert ("2015", True) in [(v.value, v.selected) for v in typed.facets["year"]]
+    assert [h.year for h in index.search(SearchRequest(
+        q="", filters={"year": ("2020-",)})).results] == [2021]
+
+
 def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:
     newest = [h.year for h in index.search(SearchRequest(q="", sort="newest")).results]
     assert newest == sorted(newest, reverse=True)
@@ -99,6 +112,8 @@ def test_paging(index: SearchIndex) -> None:
     ({"per_page": 0}, "per_page"), ({"per_page": 51}, "per_page"), ({"page": 0}, "page"),
     ({"page": 200, "per_page": 10}, "page"), ({"sort": "random"}, "sort"),
     ({"filters": {"colour": ("red",)}}, "colour"),
+    ({"filters": {"year": ("last year",)}}, "year"),
+    ({"filters": {"year": ("2020-2010",)}}, "year"),
 ])
 def test_out_of_range_parameters_name_the_parameter(kwargs: dict[str, object],
                                                     parameter: str) -> None:
