@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
 
@@ -26,6 +27,7 @@ from indexer.build import index_thesaurus, open_index
 from indexer.schema import TEXT_FIELDS
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
+from searchapp.search.suggest import Suggester, Suggestion
 from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.matcher import Prepared
@@ -55,6 +57,10 @@ RESCORE = 50
 # Fewer summaries than this holding all the typed words, and a respelled query is
 # looked for ("did you mean").
 FEW_RESULTS = 3
+# Related summaries shown on a summary's page, and nearest topics offered when a
+# search finds nothing.
+RELATED = 5
+NEAREST_TOPICS = 5
 # Analysed summary texts kept for snippets: analysing them again for every search
 # was a third of the time of a search. A long trial description takes about 150 KB
 # analysed, so the cache holds the most recently shown few hundred.
@@ -173,6 +179,30 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One summary as its page shows it: the record, its topics and related summaries."""
+
+    record: Mapping[str, Any]  # the canonical fields (see indexer.record.Summary)
+    evidence_label: str
+    topics: tuple[FacetValue, ...]  # value: concept id; label: its name; count: summaries
+    related: tuple[Hit, ...]
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.record, "evidence_label": self.evidence_label,
+            "topics": [{"value": t.value, "label": t.label, "count": t.count}
+                       for t in self.topics],
+            "related": [{"id": h.id, "title": h.title, "evidence_label": h.evidence_label,
+                         "year": h.year} for h in self.related],
+            "disclaimer": DISCLAIMER,
+        }
+
+
+@dataclass(frozen=True)
 class SearchResponse:
     request: SearchRequest
     total: int
@@ -182,6 +212,7 @@ class SearchResponse:
     notices: tuple[str, ...] = ()
     parsed: query_mod.ParsedQuery | None = None
     did_you_mean: str = ""
+    nearest_topics: tuple[FacetValue, ...] = ()  # when nothing was found
 
     @property
     def corrected(self) -> str:
@@ -197,6 +228,8 @@ class SearchResponse:
                             for c in (parsed.corrections if parsed else ())],
             "expansions": [e.to_dict() for e in (parsed.expansions if parsed else ())],
             "did_you_mean": self.did_you_mean,
+            "nearest_topics": [{"value": v.value, "label": v.label, "count": v.count}
+                               for v in self.nearest_topics],
             "total": self.total,
             "page": self.request.page,
             "per_page": self.request.per_page,
@@ -233,6 +266,7 @@ class SearchIndex:
                                frequency=self.vocabulary.frequency)
         self._name_frequency: dict[tuple[str, ...], int] = {}
         self._prepared: OrderedDict[str, tuple[Prepared, Prepared]] = OrderedDict()
+        self._suggester: Suggester | None = None
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
         """About how many summaries contain all of `stems` (in one field at least)."""
@@ -356,8 +390,9 @@ class SearchIndex:
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
             did_you_mean = self._did_you_mean(request.q)
+        nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
-                              tuple(notices), parsed, did_you_mean)
+                              tuple(notices), parsed, did_you_mean, nearest)
 
     def match_query(self, parsed: query_mod.ParsedQuery) -> Any:
         """The whoosh query deciding which summaries match (and their first score)."""
@@ -426,6 +461,63 @@ class SearchIndex:
             return 0
         query = wq.And([query_mod.any_field((stem,)) for stem in stems])
         return sum(1 for _ in self._searcher.docs_for_query(query))
+
+    def get(self, summary_id: str) -> Document | None:
+        """The summary with this id, with its topics and related summaries; None if absent."""
+        docnum = self._searcher.document_number(id=summary_id)
+        if docnum is None:
+            return None
+        stored = self._searcher.stored_fields(docnum)
+        record = json.loads(stored["record"])
+        topic_ids = [c for c in stored.get("concept_ids") or () if c in self.concepts]
+        topics = sorted(
+            (FacetValue(c, len(self._facet_docs["topic"].get(c, ())), self.concepts[c].preferred)
+             for c in topic_ids), key=lambda t: t.label.lower())
+        return Document(record, evidence.by_name(record["evidence_level"]).label,
+                        tuple(topics), self._related(docnum, topic_ids))
+
+    def _related(self, docnum: int, topic_ids: list[str]) -> tuple[Hit, ...]:
+        """Summaries sharing the most distinctive topics with summary `docnum`."""
+        # A topic most summaries share (spinal cord injury) relates them only when
+        # the summary has no other.
+        specific = [c for c in topic_ids if not self._generic(c)] or topic_ids
+        if not specific:
+            return ()
+        query = wq.Or([wq.Term("concepts", c) for c in specific])
+        results = self._searcher.search(query, limit=RELATED + 1, mask={docnum})
+        empty = query_mod.ParsedQuery("")
+        return tuple(self._hit(hit.fields(), float(hit.score or 0.0), empty)
+                     for hit in results[:RELATED])
+
+    def nearest_topics(self, text: str) -> tuple[FacetValue, ...]:
+        """Topics whose names are closest to `text`: where to go when nothing was found."""
+        names = self.suggester.names
+        if not text.strip() or not names:
+            return ()
+        words = " ".join(analysis.words(text[:200]))
+        found = process.extract(words, names, scorer=fuzz.token_set_ratio, score_cutoff=70,
+                                limit=NEAREST_TOPICS * 4)
+        topics: dict[str, FacetValue] = {}
+        for _, _, number in found:
+            concept = self.suggester.name_concepts[number]
+            if concept not in topics and len(topics) < NEAREST_TOPICS:
+                topics[concept] = FacetValue(concept, len(self._facet_docs["topic"][concept]),
+                                             self.concepts[concept].preferred)
+        return tuple(topics.values())
+
+    @property
+    def suggester(self) -> Suggester:
+        """Autocomplete for this index (built on first use)."""
+        if self._suggester is None:
+            reader = self._searcher.reader()
+            titles = ((stored["id"], json.loads(stored["record"])["title"])
+                      for _, stored in reader.iter_docs())
+            counts = {c: len(docs) for c, docs in self._facet_docs["topic"].items()}
+            self._suggester = Suggester(self.thesaurus, counts, titles)
+        return self._suggester
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        return self.suggester.suggest(text, limit)
 
     def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:
         allowed: dict[str, set[int]] = {}
