@@ -23,7 +23,7 @@ from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
 
 from indexer import analysis, evidence
-from indexer.build import index_thesaurus, open_index
+from indexer.build import current_generation, index_thesaurus, open_index
 from indexer.schema import TEXT_FIELDS
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
@@ -251,6 +251,7 @@ class SearchIndex:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
+        self.generation = current_generation(index_dir)
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         self._facet_docs = {name: self._postings(fieldname)
@@ -305,6 +306,11 @@ class SearchIndex:
 
     def close(self) -> None:
         self._searcher.close()
+
+    def is_current(self) -> bool:
+        """False once the index on disk has been rebuilt or updated since it was opened."""
+        up_to_date: bool = self._searcher.up_to_date()
+        return up_to_date and current_generation(self.index_dir) == self.generation
 
     @property
     def doc_count(self) -> int:

@@ -1,0 +1,99 @@
+"""The web app's settings: defaults, then `SCISEARCH_*` environment variables, then
+the mapping given to `create_app`, each overriding the one before.
+
+Every setting is listed in SETTINGS with its type and what it does; the README's
+"Settings" table is checked against it by a test. Values from the environment
+are text and are converted here; a value that cannot be converted raises
+ConfigError naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "SCISEARCH_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"'{origin}' is not an origin such as https://example.org")
+    return origins
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", Path("index_data/index"), Path,
+            "Folder of the search index the site serves."),
+    Setting("SUMMARIES_DIR", Path("index_data/summaries"), Path,
+            "Summaries that `scisearch serve` indexes before serving when the index is "
+            "missing or out of date."),
+    Setting("CORS_ORIGINS", (), _origins,
+            "Comma-separated origins (https://example.org) whose pages may call the JSON "
+            "API from the browser, as the widget does; `*` allows any."),
+    Setting("SITE_NAME", "SCI Research Search", str,
+            "Name shown in page titles, the header and the browser's search bar."),
+    Setting("RELOAD_SECONDS", 2.0, _seconds,
+            "How often (at most) a worker checks whether the index was rebuilt, and "
+            "switches to the new one."),
+    Setting("CACHE_SECONDS", 60.0, _seconds,
+            "How long browsers and proxies may reuse a search answer (Cache-Control max-age)."),
+    Setting("HSTS", False, _flag,
+            "Send Strict-Transport-Security (only when the site is served over HTTPS)."),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load(overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings: defaults, then SCISEARCH_* variables of `environ`, then `overrides`."""
+    environ = os.environ if environ is None else environ
+    config = {s.name: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        raw = environ.get(ENV_PREFIX + setting.name)
+        if raw is not None:
+            config[setting.name] = _parse(setting, raw, ENV_PREFIX + setting.name)
+    for name, value in (overrides or {}).items():
+        known = BY_NAME.get(name)
+        config[name] = _parse(known, value, name) if known and isinstance(value, str) \
+            else value
+    return config
+
+
+def _parse(setting: Setting, raw: str, where: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as error:
+        raise ConfigError(f"{where}={raw!r}: {error}") from None

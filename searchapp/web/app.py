@@ -1,0 +1,56 @@
+"""The web app: `create_app` is the only way to get one.
+
+    create_app(config) -> Flask app with
+      pages        /, /summaries/<id>          server-rendered, work without JavaScript
+      api          /api/v1/search, suggest, summaries/<id>, openapi.json
+      integration  /widget.js, /widget.css, /widget-demo, /opensearch.xml, /healthz
+
+Settings come from `searchapp.config` (defaults, SCISEARCH_* variables, then
+`config`). Each worker opens the index once (`state.LiveIndex`) and picks up
+a rebuilt index by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_compress import Compress
+
+from searchapp import config as config_mod
+from searchapp.search.engine import DISCLAIMER
+from searchapp.web import api, errors, headers, integration, pages
+from searchapp.web.state import EXTENSION, LiveIndex
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """A configured app serving the index in INDEX_DIR (see `searchapp.config`)."""
+    app = Flask(__name__)
+    app.config.update(config_mod.load(config))
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/javascript", "application/javascript",
+        "application/json", "application/x-suggestions+json",
+        "application/opensearchdescription+xml"])
+    app.config["COMPRESS_ALGORITHM"] = ["br", "gzip"]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
+                                          app.config["RELOAD_SECONDS"])
+    for blueprint in (pages.bp, api.bp, integration.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    Compress(app)
+    headers.register(app)  # after Compress: it runs first, on the uncompressed body
+
+    app.add_template_filter(http_url)
+
+    @app.context_processor
+    def site() -> dict[str, Any]:
+        return {"site_name": app.config["SITE_NAME"], "disclaimer": DISCLAIMER}
+
+    return app
+
+
+def http_url(url: str) -> str:
+    """`url` when it is a web address, else "" (a summary's "javascript:" link is dropped)."""
+    return url if url.lower().startswith(("https://", "http://")) else ""

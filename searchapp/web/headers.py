@@ -1,0 +1,72 @@
+"""Response headers every answer gets: security, CORS, caching.
+
+- Content-Security-Policy: scripts, styles and API calls from this site only,
+  no inline script or style, no framing, no plugins.
+- Referrer-Policy no-referrer: a reader's health question in the address must
+  not travel to the journal or DOI sites the summaries link to.
+- CORS: the API (and the widget's files) answer pages of the origins listed in
+  CORS_ORIGINS, so other sites can embed the search.
+- Caching: GET answers carry an ETag (a 304 when unchanged) and a short
+  Cache-Control max-age; widget and static files a longer one.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+# Paths another site's page may fetch from the browser.
+CROSS_ORIGIN = ("/api/", "/widget.js", "/widget.css")
+STATIC_SECONDS = 3600
+
+
+def register(app: Flask) -> None:
+    origins = tuple(app.config["CORS_ORIGINS"])
+    cache_seconds = int(app.config["CACHE_SECONDS"])
+    hsts = bool(app.config["HSTS"])
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        _cors(response, origins)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            _cache(response, cache_seconds)
+        return response
+
+
+def _cors(response: Response, origins: tuple[str, ...]) -> None:
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if not origin or not request.path.startswith(CROSS_ORIGIN):
+        return
+    if "*" in origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return
+    if request.method == "OPTIONS":  # a preflight
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Server-Timing"
+
+
+def _cache(response: Response, seconds: int) -> None:
+    if "Cache-Control" not in response.headers:
+        long_lived = request.path.startswith(("/static/", "/widget.", "/opensearch.xml",
+                                              "/api/v1/openapi.json"))
+        response.cache_control.public = True
+        response.cache_control.max_age = STATIC_SECONDS if long_lived else seconds
+    if not response.direct_passthrough and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)

@@ -1,0 +1,109 @@
+"""The pages people read: the search page and one page per summary.
+
+Server-rendered and complete without JavaScript: facets, sorting and paging
+are plain links that add or remove one URL parameter, so they work with a
+keyboard, a screen reader, voice control and the back button alike.
+`/widget.js` only adds suggestions as a person types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from searchapp.search import SearchRequest, SearchResponse
+from searchapp.search.engine import FACET_FIELDS, MAX_RESULTS, SORTS
+from searchapp.web.errors import ApiError
+from searchapp.web.params import search_request
+from searchapp.web.state import live_index
+
+bp = Blueprint("pages", __name__)
+
+FACET_TITLES = {"category": "Category", "evidence_level": "Type of evidence",
+                "year": "Year published", "topic": "Topic"}
+SORT_LABELS = {"relevance": "Best match", "newest": "Newest", "evidence": "Strongest evidence"}
+assert set(SORT_LABELS) == set(SORTS) and set(FACET_TITLES) == set(FACET_FIELDS)
+# Topics shown before "More topics" (the rest sit in a <details> element).
+TOPICS_SHOWN = 8
+PAGES_AROUND = 2
+
+
+@dataclass(frozen=True)
+class Links:
+    """URLs for the controls of a results page: each changes one thing of this search."""
+
+    args: MultiDict[str, str]
+
+    def _url(self, args: MultiDict[str, str]) -> str:
+        query = urlencode(list(args.items(multi=True)))
+        return url_for("pages.search_page") + (f"?{query}" if query else "")
+
+    def with_(self, **changes: Any) -> str:
+        args = self.args.copy()
+        for name, value in changes.items():
+            args.poplist(name)
+            if value not in (None, "", False):
+                args[name] = str(value)
+        if "page" not in changes:
+            args.poplist("page")
+        return self._url(args)
+
+    def toggle(self, name: str, value: str) -> str:
+        """This search with the facet value selected, or unselected if it was."""
+        args = self.args.copy()
+        chosen = args.getlist(name)
+        args.setlist(name, [v for v in chosen if v != value] if value in chosen
+                     else [*chosen, value])
+        args.poplist("page")
+        return self._url(args)
+
+    def without_filters(self) -> str:
+        return self.with_(**{name: None for name in FACET_FIELDS})
+
+    def page(self, number: int) -> str:
+        return self.with_(page=number if number > 1 else None)
+
+
+def _pages(answer: SearchResponse) -> list[int | None]:
+    """Page numbers to link: first, last and those around the current (None: a gap)."""
+    per_page = answer.request.per_page
+    last = max(1, -(-min(answer.total, MAX_RESULTS) // per_page))
+    current = answer.request.page
+    shown = sorted({1, last, *range(max(1, current - PAGES_AROUND),
+                                    min(last, current + PAGES_AROUND) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@bp.get("/")
+def search_page() -> str:
+    wanted, notices = search_request(request.args, strict=False)
+    home = not wanted.q.strip() and not any(wanted.filters.values()) and "q" not in request.args
+    with live_index().use() as index:
+        answer = index.search(wanted if not home else SearchRequest(per_page=5))
+        count = index.doc_count
+    args = MultiDict(request.args)
+    return render_template(
+        "home.html" if home else "search.html", answer=answer, notices=notices,
+        links=Links(args), pages=_pages(answer), summary_count=count,
+        facet_titles=FACET_TITLES, sort_labels=SORT_LABELS, topics_shown=TOPICS_SHOWN,
+        last_page=_pages(answer)[-1], quoted='"' in wanted.q,
+        filtered=any(wanted.filters.values()))
+
+
+@bp.get("/summaries/<summary_id>")
+def summary_page(summary_id: str) -> str:
+    with live_index().use() as index:
+        document = index.get(summary_id)
+    if document is None:
+        raise ApiError(404, "not_found", "no such summary")
+    return render_template("summary.html", document=document, record=document.record,
+                           back=request.args.get("q", ""))

@@ -1,0 +1,80 @@
+"""The open index a web worker answers from, swapped for a new one after a rebuild.
+
+Each worker process (gunicorn runs several) opens the index once and keeps it:
+opening reads the vocabulary and facet tables, which is far too slow to do
+per request. At most every RELOAD_SECONDS a request checks whether
+`scisearch index` has since updated or rebuilt the index on disk; if so, the
+worker opens the new one and closes the old. Searches in one worker are run
+one at a time: whoosh's readers and the index's caches are not thread-safe,
+and processes, not threads, are how the site scales.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+
+from indexer import IndexerError
+from searchapp.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+
+class LiveIndex:
+    def __init__(self, index_dir: Path, reload_seconds: float = 2.0) -> None:
+        self.index_dir = index_dir
+        self.reload_seconds = reload_seconds
+        self._index: SearchIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def use(self) -> Iterator[SearchIndex]:
+        """The current index, for one request. Raises indexer.IndexerError when there is
+        no readable index (the caller shows "the index is not built yet")."""
+        with self._lock:
+            yield self._current()
+
+    def _current(self) -> SearchIndex:
+        now = time.monotonic()
+        index = self._index
+        if index is not None and now - self._checked < self.reload_seconds:
+            return index
+        self._checked = now
+        if index is not None and index.is_current():
+            return index
+        started = time.perf_counter()
+        try:
+            fresh = SearchIndex(self.index_dir)
+        except IndexerError as error:
+            if index is None:
+                raise
+            log.warning("kept the open index: the new one could not be opened: %s", error)
+            return index
+        if index is not None:
+            index.close()
+        self._index = fresh
+        log.info("opened the index %s (%d summaries) in %.0f ms", self.index_dir,
+                 fresh.doc_count, (time.perf_counter() - started) * 1000)
+        return fresh
+
+    def close(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+
+EXTENSION = "scisearch.index"
+
+
+def live_index() -> LiveIndex:
+    """The app's live index (set up by `create_app`)."""
+    index: LiveIndex = current_app.extensions[EXTENSION]
+    return index
