@@ -1,1 +1,400 @@
-/* The embeddable widget: see widget-demo. */
+/* sci-search widget: suggestions as you type, and an embeddable search box.
+ *
+ * 1. On our own pages, every form[data-scisearch-suggest] (a label, an
+ *    input[name=q] and a submit button) gets autocomplete: the WAI-ARIA APG
+ *    "combobox with listbox popup" pattern. Without JavaScript it stays a
+ *    plain GET form.
+ * 2. On any page, <div data-scisearch> becomes a labelled search box with the
+ *    same suggestions, and a list of the best summaries under it. What a site
+ *    owner put inside the div (a fallback <form>) is replaced.
+ *
+ * The API origin is that of this script's src, or data-scisearch-api on the
+ * div. No inline styles: everything is styled by widget.css through
+ * "scisearch-" classes, so it works under a strict Content-Security-Policy.
+ * Titles and snippets arrive as escaped HTML with <mark>: they are rebuilt as
+ * text and <mark> elements only, never inserted as HTML.
+ */
+(() => {
+  "use strict";
+
+  const script = document.currentScript;
+  const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin
+    : location.origin;
+  const DEBOUNCE_MS = 150;
+  const MIN_CHARS = 2;
+  const PER_PAGE = 5;
+  let counter = 0;
+
+  /* A little DOM builder: el("p", {class: "x"}, "text", child). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "hidden") node.hidden = true;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    node.append(...children.filter((c) => c !== null && c !== undefined && c !== ""));
+    return node;
+  }
+
+  /* Escaped HTML with <mark> (the API's title_html, snippet) as text and <mark>
+   * nodes only: any other element is reduced to its text, attributes dropped.
+   * A <template> parses without running scripts or loading images. */
+  function marked(html) {
+    const template = document.createElement("template");
+    template.innerHTML = String(html || "");
+    const out = document.createDocumentFragment();
+    for (const node of template.content.childNodes) {
+      if (node.nodeType === Node.ELEMENT_NODE && node.localName === "mark") {
+        out.append(el("mark", {}, node.textContent));
+      } else if (node.nodeType === Node.TEXT_NODE || node.nodeType === Node.ELEMENT_NODE) {
+        const dropped = node.localName === "script" || node.localName === "style";
+        out.append(document.createTextNode(dropped ? "" : node.textContent));
+      }
+    }
+    return out;
+  }
+
+  function plural(n, one, many) {
+    return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  }
+
+  function summaryUrl(origin, id) {
+    return `${origin}/summaries/${encodeURIComponent(id)}`;
+  }
+
+  /* Fetch JSON, aborting the previous request of the same `slot`. */
+  async function getJson(slot, url) {
+    if (slot.controller) slot.controller.abort();
+    const controller = new AbortController();
+    slot.controller = controller;
+    try {
+      const response = await fetch(url, {signal: controller.signal, credentials: "omit",
+        headers: {Accept: "application/json"}});
+      const body = await response.json();
+      if (!response.ok || !body.ok) throw new Error(`API answered ${response.status}`);
+      return body;
+    } finally {
+      if (slot.controller === controller) slot.controller = null;
+    }
+  }
+
+  /* The combobox: `input` gets a listbox of suggestions in `anchor`, and a polite
+   * live region in `anchor`'s parent saying how many there are. `choose(s)` is
+   * called with the suggestion picked by keyboard, mouse or touch. */
+  function combobox(input, anchor, api, choose) {
+    const base = input.id || `scisearch-${++counter}-q`;
+    input.id = base;
+    const listbox = el("ul", {class: "scisearch-listbox", role: "listbox",
+      id: `${base}-listbox`, "aria-label": "Suggestions", hidden: true});
+    const status = el("div", {class: "scisearch-vh", role: "status"});
+    anchor.classList.add("scisearch-anchor");
+    anchor.append(listbox);
+    anchor.parentNode.append(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    input.setAttribute("autocomplete", "off");
+
+    const slot = {controller: null};
+    let items = [];
+    let forText = null;
+    let active = -1;
+    let timer = 0;
+    let sequence = 0;
+
+    const isOpen = () => !listbox.hidden;
+
+    function setActive(index) {
+      const options = listbox.children;
+      if (active >= 0 && options[active]) options[active].removeAttribute("aria-selected");
+      active = index;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({block: "nearest"});
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close() {
+      setActive(-1);
+      status.textContent = "";
+      listbox.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+    }
+
+    function open(activeIndex) {
+      if (!items.length) return close();
+      listbox.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      setActive(activeIndex);
+    }
+
+    function option(s, index) {
+      const parts = [el("span", {class: "scisearch-option-text"}, s.text)];
+      if (s.kind === "term" && s.preferred && s.preferred !== s.text) {
+        parts.push(el("span", {class: "scisearch-option-alt"},
+          el("span", {"aria-hidden": "true"}, " \u2014 "),
+          el("span", {class: "scisearch-vh"}, ", medical term: "), s.preferred));
+      }
+      if (s.kind === "title") {
+        parts.unshift(el("span", {class: "scisearch-option-kind"}, "Summary: "));
+      } else if (s.count) {
+        parts.push(el("span", {class: "scisearch-option-count"},
+          ` (${plural(s.count, "summary", "summaries")})`));
+      }
+      const li = el("li", {class: "scisearch-option", role: "option",
+        id: `${listbox.id}-${index}`}, ...parts);
+      li.addEventListener("click", () => pick(index));
+      return li;
+    }
+
+    function show(suggestions, activeIndex) {
+      items = suggestions;
+      listbox.replaceChildren(...items.map(option));
+      active = -1;
+      if (document.activeElement === input && items.length) open(activeIndex);
+      else close();
+      status.textContent = items.length && isOpen()
+        ? `${plural(items.length, "suggestion", "suggestions")}. Use the up and down arrow keys to choose.`
+        : "";
+    }
+
+    async function load(activeIndex) {
+      const text = input.value;
+      if (text.trim().length < MIN_CHARS) {
+        if (slot.controller) slot.controller.abort();
+        forText = text;
+        return show([], -1);
+      }
+      if (text === forText) return open(activeIndex);
+      const mine = ++sequence;
+      try {
+        const body = await getJson(slot, `${api}/suggest?q=${encodeURIComponent(text)}`);
+        if (mine !== sequence || input.value !== text) return;
+        forText = text;
+        show(Array.isArray(body.suggestions) ? body.suggestions : [], activeIndex);
+      } catch (error) {
+        if (error.name !== "AbortError" && mine === sequence) show([], -1);
+      }
+    }
+
+    function pick(index) {
+      const s = items[index];
+      if (!s) return;
+      close();
+      forText = s.text;
+      choose(s);
+    }
+
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      setActive(-1);
+      timer = setTimeout(() => load(-1), DEBOUNCE_MS);
+    });
+
+    input.addEventListener("keydown", (event) => {
+      if (event.isComposing || event.ctrlKey || event.metaKey) return;
+      const count = items.length;
+      switch (event.key) {
+        case "ArrowDown":
+        case "ArrowUp": {
+          event.preventDefault();
+          const down = event.key === "ArrowDown";
+          if (!isOpen()) {
+            clearTimeout(timer);
+            load(event.altKey ? -1 : down ? 0 : Math.max(0, count - 1));
+          } else if (count && !event.altKey) {
+            setActive(down ? (active + 1) % count : (active <= 0 ? count : active) - 1);
+          }
+          break;
+        }
+        case "Enter":
+          if (isOpen() && active >= 0) {
+            event.preventDefault();
+            pick(active);
+          } else {
+            close();
+          }
+          break;
+        case "Escape":
+          if (isOpen()) {
+            event.preventDefault();
+            close();
+          }
+          break;
+        case "Home":
+        case "End":
+          // Back to the text box, with the cursor at the start or end (APG, editable).
+          if (isOpen() && active >= 0) {
+            event.preventDefault();
+            setActive(-1);
+            const at = event.key === "Home" ? 0 : input.value.length;
+            input.setSelectionRange(at, at);
+          }
+          break;
+        case "ArrowLeft":
+        case "ArrowRight":
+          setActive(-1);
+          break;
+        case "Tab":
+          close();
+          break;
+        default:
+      }
+    });
+
+    input.addEventListener("blur", close);
+    // Keep the focus in the text box when an option is pressed (mouse or touch).
+    listbox.addEventListener("mousedown", (event) => event.preventDefault());
+    return {close};
+  }
+
+  /* Our own pages: suggestions in the search forms. */
+  function enhanceForm(form) {
+    const input = form.querySelector("input[name=q]");
+    if (!input || input.getAttribute("role") === "combobox") return;
+    combobox(input, input.parentNode, `${scriptOrigin}/api/v1`, (s) => {
+      if (s.kind === "title" && s.summary) {
+        location.assign(summaryUrl(scriptOrigin, s.summary));
+      } else {
+        input.value = s.text;
+        form.requestSubmit();
+      }
+    });
+  }
+
+  /* The embeddable widget. */
+  function apiOf(host) {
+    const given = host.getAttribute("data-scisearch-api");
+    if (!given) return `${scriptOrigin}/api/v1`;
+    const url = new URL(given, document.baseURI);
+    const path = url.pathname.replace(/\/+$/, "");
+    return url.origin + (path.endsWith("/api/v1") ? path : `${path}/api/v1`);
+  }
+
+  function addStylesheet(origin) {
+    const href = `${origin}/widget.css`;
+    const present = [...document.querySelectorAll("link[rel~=stylesheet]")]
+      .some((link) => link.href === href);
+    if (!present) document.head.append(el("link", {rel: "stylesheet", href}));
+  }
+
+  function embed(host) {
+    const api = apiOf(host);
+    const origin = new URL(api).origin;
+    const id = `scisearch-${++counter}`;
+    const fallbackLabel = host.querySelector("label");
+    const labelText = host.getAttribute("data-scisearch-label")
+      || (fallbackLabel && fallbackLabel.textContent.trim())
+      || "Search spinal cord injury research";
+    const level = Math.min(6, Math.max(2, parseInt(host.getAttribute("data-scisearch-heading"), 10) || 3));
+    addStylesheet(origin);
+
+    const input = el("input", {id: `${id}-q`, class: "scisearch-input", name: "q",
+      type: "search", spellcheck: "true"});
+    const row = el("div", {class: "scisearch-row"}, input,
+      el("button", {class: "scisearch-button", type: "submit"}, "Search"));
+    const form = el("form", {class: "scisearch-form", role: "search", method: "get",
+      action: `${origin}/`, "aria-labelledby": `${id}-label`},
+      el("label", {class: "scisearch-label", id: `${id}-label`, for: input.id}, labelText),
+      row);
+    const count = el("p", {class: "scisearch-count", role: "status"});
+    const results = el("div", {class: "scisearch-results", hidden: true});
+    host.classList.add("scisearch-widget");
+    host.replaceChildren(form, count, results);
+
+    const slot = {controller: null};
+    const suggestions = combobox(input, row, api, (s) => {
+      if (s.kind === "title" && s.summary) {
+        location.assign(summaryUrl(origin, s.summary));
+      } else {
+        input.value = s.text;
+        form.requestSubmit();
+      }
+    });
+
+    function card(hit) {
+      const meta = el("p", {class: "scisearch-meta"},
+        el("span", {class: "scisearch-badge"}, hit.evidence_label || hit.evidence_level || ""),
+        hit.year ? el("span", {class: "scisearch-year"}, String(hit.year)) : null);
+      return el("li", {class: "scisearch-card"},
+        el(`h${level}`, {class: "scisearch-card-title"},
+          el("a", {href: summaryUrl(origin, hit.id)}, marked(hit.title_html || hit.title))),
+        meta,
+        hit.snippet ? el("p", {class: "scisearch-snippet"}, marked(hit.snippet)) : null);
+    }
+
+    function render(q, answer) {
+      const hits = Array.isArray(answer.results) ? answer.results : [];
+      const total = Number(answer.total) || 0;
+      const all = `${origin}/?q=${encodeURIComponent(q)}`;
+      const parts = [];
+      if (answer.corrected) {
+        parts.push(el("p", {class: "scisearch-corrected"}, "Showing results for ",
+          el("strong", {}, answer.corrected), ". ",
+          el("a", {href: `${all}&exact=1`}, `Search instead for \u201c${q}\u201d`), "."));
+      }
+      if (hits.length) {
+        parts.push(el("ol", {class: "scisearch-list"}, ...hits.map(card)));
+        parts.push(el("p", {class: "scisearch-all"},
+          el("a", {href: all}, `See all ${plural(total, "result", "results")}`)));
+      } else {
+        parts.push(el("p", {class: "scisearch-none"},
+          el("a", {href: all}, "Try this search on the full site"),
+          ", where you can browse topics and categories."));
+      }
+      if (answer.disclaimer) {
+        parts.push(el("p", {class: "scisearch-notice"},
+          el("strong", {}, "Not medical advice. "), answer.disclaimer));
+      }
+      results.replaceChildren(...parts);
+      results.hidden = false;
+      count.textContent = total
+        ? `${plural(total, "summary", "summaries")} found` +
+          (total > hits.length ? `; showing the best ${hits.length}.` : ".")
+        : `No summaries found for \u201c${q}\u201d.`;
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      suggestions.close();
+      const q = input.value.trim();
+      count.textContent = "";
+      if (!q) {
+        count.textContent = "Type a few words to search.";
+        return;
+      }
+      try {
+        const answer = await getJson(slot,
+          `${api}/search?q=${encodeURIComponent(q)}&per_page=${PER_PAGE}`);
+        render(q, answer);
+      } catch (error) {
+        if (error.name === "AbortError") return;
+        results.replaceChildren(el("p", {class: "scisearch-none"},
+          el("a", {href: `${origin}/?q=${encodeURIComponent(q)}`}, "Search on the full site")));
+        results.hidden = false;
+        count.textContent = "Sorry, the search is not available right now.";
+      }
+    });
+  }
+
+  function start() {
+    for (const form of document.querySelectorAll("form[data-scisearch-suggest]")) {
+      enhanceForm(form);
+    }
+    for (const host of document.querySelectorAll("[data-scisearch]")) {
+      if (!host.classList.contains("scisearch-widget")) embed(host);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start, {once: true});
+  } else {
+    start();
+  }
+})();
