@@ -20,6 +20,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # Paths another site's page may fetch from the browser.
 CROSS_ORIGIN = ("/api/", "/widget.js", "/widget.css")
 STATIC_SECONDS = 3600
+# Files sent whole up to this size (all of ours): see add_headers.
+BUFFER_BYTES = 1 << 20
 
 
 def register(app: Flask) -> None:
@@ -29,6 +31,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
+        if response.direct_passthrough and 0 < (response.content_length or 0) <= BUFFER_BYTES:
+            # A static file: read it now (the file is closed with the response). Otherwise
+            # Flask-Compress streams it through its compressor and never closes the file.
+            response.direct_passthrough = False
+            response.make_sequence()
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
