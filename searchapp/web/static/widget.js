@@ -1,18 +1,11 @@
-/* sci-search widget: suggestions as you type, and an embeddable search box.
- *
- * 1. On our own pages, every form[data-scisearch-suggest] (a label, an
- *    input[name=q] and a submit button) gets autocomplete: the WAI-ARIA APG
- *    "combobox with listbox popup" pattern. Without JavaScript it stays a
- *    plain GET form.
- * 2. On any page, <div data-scisearch> becomes a labelled search box with the
- *    same suggestions, and a list of the best summaries under it. What a site
- *    owner put inside the div (a fallback <form>) is replaced.
- *
- * The API origin is that of this script's src, or data-scisearch-api on the
- * div. No inline styles: everything is styled by widget.css through
- * "scisearch-" classes, so it works under a strict Content-Security-Policy.
- * Titles and snippets arrive as escaped HTML with <mark>: they are rebuilt as
- * text and <mark> elements only, never inserted as HTML.
+/* sci-search widget (no framework, no build step).
+ * 1. Every form[data-scisearch-suggest] on our pages gets suggestions: the WAI-ARIA APG
+ *    "combobox with listbox popup". Without JavaScript it is a plain GET form.
+ * 2. <div data-scisearch> on any page becomes a labelled search box with the same
+ *    suggestions and the best summaries under it, replacing the fallback form inside.
+ * API origin: this script's src, or the div's data-scisearch-api. No inline styles
+ * (strict CSP): widget.css styles "scisearch-" classes. Titles and snippets arrive as
+ * escaped HTML with <mark> and are rebuilt as text and <mark> elements only.
  */
 (() => {
   "use strict";
@@ -29,10 +22,9 @@
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else if (name === "hidden") node.hidden = true;
-      else node.setAttribute(name, value === true ? "" : String(value));
+      if (value !== null && value !== undefined && value !== false) {
+        node.setAttribute(name, value === true ? "" : String(value));
+      }
     }
     node.append(...children.filter((c) => c !== null && c !== undefined && c !== ""));
     return node;
@@ -70,8 +62,7 @@
     const controller = new AbortController();
     slot.controller = controller;
     try {
-      const response = await fetch(url, {signal: controller.signal, credentials: "omit",
-        headers: {Accept: "application/json"}});
+      const response = await fetch(url, {signal: controller.signal});
       const body = await response.json();
       if (!response.ok || !body.ok) throw new Error(`API answered ${response.status}`);
       return body;
@@ -92,11 +83,9 @@
     anchor.classList.add("scisearch-anchor");
     anchor.append(listbox);
     anchor.parentNode.append(status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", listbox.id);
-    input.setAttribute("autocomplete", "off");
+    const attributes = {role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false",
+      "aria-controls": listbox.id, autocomplete: "off"};
+    for (const [name, value] of Object.entries(attributes)) input.setAttribute(name, value);
 
     const slot = {controller: null};
     let items = [];
@@ -167,7 +156,7 @@
     async function load(activeIndex) {
       const text = input.value;
       if (text.trim().length < MIN_CHARS) {
-        if (slot.controller) slot.controller.abort();
+        cancel();
         forText = text;
         return show([], -1);
       }
@@ -183,6 +172,13 @@
       }
     }
 
+    function cancel() {
+      clearTimeout(timer);
+      timer = 0;
+      sequence++;
+      if (slot.controller) slot.controller.abort();
+    }
+
     function pick(index) {
       const s = items[index];
       if (!s) return;
@@ -192,9 +188,12 @@
     }
 
     input.addEventListener("input", () => {
-      clearTimeout(timer);
+      cancel();
       setActive(-1);
-      timer = setTimeout(() => load(-1), DEBOUNCE_MS);
+      timer = setTimeout(() => {
+        timer = 0;
+        load(-1);
+      }, DEBOUNCE_MS);
     });
 
     input.addEventListener("keydown", (event) => {
@@ -206,7 +205,7 @@
           event.preventDefault();
           const down = event.key === "ArrowDown";
           if (!isOpen()) {
-            clearTimeout(timer);
+            cancel();
             load(event.altKey ? -1 : down ? 0 : Math.max(0, count - 1));
           } else if (count && !event.altKey) {
             setActive(down ? (active + 1) % count : (active <= 0 ? count : active) - 1);
@@ -222,8 +221,10 @@
           }
           break;
         case "Escape":
-          if (isOpen()) {
+          // Close, and cancel suggestions on their way (the browser would clear the box).
+          if (isOpen() || timer || slot.controller) {
             event.preventDefault();
+            cancel();
             close();
           }
           break;
@@ -248,24 +249,33 @@
       }
     });
 
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", () => {
+      cancel();
+      close();
+    });
     // Keep the focus in the text box when an option is pressed (mouse or touch).
     listbox.addEventListener("mousedown", (event) => event.preventDefault());
     return {close};
+  }
+
+  /* A chosen title opens its summary; a topic or term is searched for. */
+  function chooser(origin, form, input) {
+    return (s) => {
+      if (s.kind === "title" && s.summary) {
+        location.assign(summaryUrl(origin, s.summary));
+      } else {
+        input.value = s.text;
+        form.requestSubmit();
+      }
+    };
   }
 
   /* Our own pages: suggestions in the search forms. */
   function enhanceForm(form) {
     const input = form.querySelector("input[name=q]");
     if (!input || input.getAttribute("role") === "combobox") return;
-    combobox(input, input.parentNode, `${scriptOrigin}/api/v1`, (s) => {
-      if (s.kind === "title" && s.summary) {
-        location.assign(summaryUrl(scriptOrigin, s.summary));
-      } else {
-        input.value = s.text;
-        form.requestSubmit();
-      }
-    });
+    combobox(input, input.parentNode, `${scriptOrigin}/api/v1`,
+      chooser(scriptOrigin, form, input));
   }
 
   /* The embeddable widget. */
@@ -309,14 +319,7 @@
     host.replaceChildren(form, count, results);
 
     const slot = {controller: null};
-    const suggestions = combobox(input, row, api, (s) => {
-      if (s.kind === "title" && s.summary) {
-        location.assign(summaryUrl(origin, s.summary));
-      } else {
-        input.value = s.text;
-        form.requestSubmit();
-      }
-    });
+    const suggestions = combobox(input, row, api, chooser(origin, form, input));
 
     function card(hit) {
       const meta = el("p", {class: "scisearch-meta"},
