@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.browser.helpers import THIRD_PARTY
 from tests.conftest import REPO
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 CHROMIUM = Path(os.environ.get("SCISEARCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-# A host name the browser never resolves: Playwright serves its pages (see third_party).
-THIRD_PARTY = "http://third-party.example"
 HERE = Path(__file__).resolve().parent
 
 

@@ -18,7 +18,7 @@
   const PER_PAGE = 5;
   let counter = 0;
 
-  /* A little DOM builder: el("p", {class: "x"}, "text", child). */
+  /* el("p", {class: "x"}, "text", child) */
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
@@ -30,9 +30,8 @@
     return node;
   }
 
-  /* Escaped HTML with <mark> (the API's title_html, snippet) as text and <mark>
-   * nodes only: any other element is reduced to its text, attributes dropped.
-   * A <template> parses without running scripts or loading images. */
+  /* The API's escaped HTML with <mark> as text and <mark> nodes only: other elements
+   * become their text. A <template> parses without running scripts or loading images. */
   function marked(html) {
     const template = document.createElement("template");
     template.innerHTML = String(html || "");
@@ -71,9 +70,8 @@
     }
   }
 
-  /* The combobox: `input` gets a listbox of suggestions in `anchor`, and a polite
-   * live region in `anchor`'s parent saying how many there are. `choose(s)` is
-   * called with the suggestion picked by keyboard, mouse or touch. */
+  /* The combobox: a listbox of suggestions for `input` in `anchor`, a live region
+   * counting them, and `choose(s)` called with the one picked (keys, mouse, touch). */
   function combobox(input, anchor, api, choose) {
     const base = input.id || `scisearch-${++counter}-q`;
     input.id = base;
@@ -92,7 +90,6 @@
     let forText = null;
     let active = -1;
     let timer = 0;
-    let sequence = 0;
 
     const isOpen = () => !listbox.hidden;
 
@@ -149,7 +146,7 @@
       if (document.activeElement === input && items.length) open(activeIndex);
       else close();
       status.textContent = items.length && isOpen()
-        ? `${plural(items.length, "suggestion", "suggestions")}. Use the up and down arrow keys to choose.`
+        ? `${plural(items.length, "suggestion", "suggestions")}: use the up and down arrow keys.`
         : "";
     }
 
@@ -161,21 +158,20 @@
         return show([], -1);
       }
       if (text === forText) return open(activeIndex);
-      const mine = ++sequence;
       try {
+        // A newer request aborts this one (cancel), so an answer here is the latest.
         const body = await getJson(slot, `${api}/suggest?q=${encodeURIComponent(text)}`);
-        if (mine !== sequence || input.value !== text) return;
+        if (input.value !== text) return;
         forText = text;
         show(Array.isArray(body.suggestions) ? body.suggestions : [], activeIndex);
       } catch (error) {
-        if (error.name !== "AbortError" && mine === sequence) show([], -1);
+        if (error.name !== "AbortError") show([], -1);
       }
     }
 
     function cancel() {
       clearTimeout(timer);
       timer = 0;
-      sequence++;
       if (slot.controller) slot.controller.abort();
     }
 
@@ -217,6 +213,7 @@
             event.preventDefault();
             pick(active);
           } else {
+            cancel();
             close();
           }
           break;
@@ -249,13 +246,14 @@
       }
     });
 
-    input.addEventListener("blur", () => {
+    const stop = () => {
       cancel();
       close();
-    });
+    };
+    input.addEventListener("blur", stop);
     // Keep the focus in the text box when an option is pressed (mouse or touch).
     listbox.addEventListener("mousedown", (event) => event.preventDefault());
-    return {close};
+    return {close: stop};
   }
 
   /* A chosen title opens its summary; a topic or term is searched for. */
@@ -302,7 +300,8 @@
     const labelText = host.getAttribute("data-scisearch-label")
       || (fallbackLabel && fallbackLabel.textContent.trim())
       || "Search spinal cord injury research";
-    const level = Math.min(6, Math.max(2, parseInt(host.getAttribute("data-scisearch-heading"), 10) || 3));
+    const heading = parseInt(host.getAttribute("data-scisearch-heading"), 10) || 3;
+    const level = Math.min(6, Math.max(2, heading));
     addStylesheet(origin);
 
     const input = el("input", {id: `${id}-q`, class: "scisearch-input", name: "q",
@@ -323,8 +322,8 @@
 
     function card(hit) {
       const meta = el("p", {class: "scisearch-meta"},
-        el("span", {class: "scisearch-badge"}, hit.evidence_label || hit.evidence_level || ""),
-        hit.year ? el("span", {class: "scisearch-year"}, String(hit.year)) : null);
+        el("span", {class: "scisearch-badge"}, hit.evidence_label),
+        hit.year ? el("span", {class: "scisearch-year"}, hit.year) : null);
       return el("li", {class: "scisearch-card"},
         el(`h${level}`, {class: "scisearch-card-title"},
           el("a", {href: summaryUrl(origin, hit.id)}, marked(hit.title_html || hit.title))),
@@ -378,9 +377,7 @@
         render(q, answer);
       } catch (error) {
         if (error.name === "AbortError") return;
-        results.replaceChildren(el("p", {class: "scisearch-none"},
-          el("a", {href: `${origin}/?q=${encodeURIComponent(q)}`}, "Search on the full site")));
-        results.hidden = false;
+        render(q, {});
         count.textContent = "Sorry, the search is not available right now.";
       }
     });
