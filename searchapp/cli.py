@@ -204,13 +204,19 @@ def _print_report(report: BuildReport) -> None:
 @click.option("--category", multiple=True, help="Only this category (repeatable).")
 @click.option("--evidence", multiple=True,
               help="Only this evidence level, e.g. 'Randomized Controlled Trial' (repeatable).")
+@click.option("--topic", multiple=True,
+              help="Only summaries on this topic, by concept id, e.g. pressure-injury "
+                   "(repeatable).")
+@click.option("--year", multiple=True,
+              help="Only these years: 2019, 2015-2019, 2015- or -1999 (repeatable).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "evidence"]),
               default="relevance", show_default=True, help="Order of the results.")
 @click.option("--exact", is_flag=True, help="Search the words exactly as typed: no spelling "
               "correction (lay words are still matched to clinical terms).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
-           evidence: Sequence[str], sort: str, exact: bool, as_json: bool) -> None:
+           evidence: Sequence[str], topic: Sequence[str], year: Sequence[str], sort: str,
+           exact: bool, as_json: bool) -> None:
     """Search the index for QUERY and show the best matches with marked snippets.
 
     Everyday words find clinical research ("bed sores" finds pressure injuries),
@@ -218,8 +224,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
     """
     if not 1 <= limit <= MAX_RESULTS:
         raise click.BadParameter(f"must be from 1 to {MAX_RESULTS}", param_hint="--limit")
-    filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence))
-               if v}
+    filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence),
+                                        ("topic", topic), ("year", year)) if v}
     try:
         with SearchIndex(index_dir) as index_:
             responses = []
@@ -265,8 +271,11 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
         for reason in hit.why:
             click.echo(f"    Matched {reason}")
         click.echo(_indent(to_terminal(hit.snippet, bold)))
+    if first.nearest_topics:
+        click.echo("Close topics: " + ", ".join(
+            f"{t.label} (--topic {t.value}, {t.count})" for t in first.nearest_topics))
     for name, title in (("category", "Category"), ("evidence_level", "Evidence"),
-                        ("topic", "Topics")):
+                        ("year", "Years"), ("topic", "Topics")):
         values = first.facets.get(name, ())[:12]
         if values:
             click.echo()

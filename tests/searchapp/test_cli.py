@@ -192,3 +192,14 @@ def test_serve_without_index_or_summaries_says_what_to_do(runner: CliRunner,
                                  "--summaries", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "run `scisearch index PATH`" in result.output
+
+
+def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, corpus: Path,
+                                                          tmp_path: Path) -> None:
+    index_dir = str(tmp_path / "ix")
+    assert runner.invoke(cli, ["index", str(corpus), "--index-dir", index_dir]).exit_code == 0
+    result = runner.invoke(cli, ["search", "", "--year", "2018-2019", "--json",
+                                 "--index-dir", index_dir])
+    assert sorted(h["year"] for h in json.loads(result.output)["results"]) == [2018, 2019]
+    bad = runner.invoke(cli, ["search", "", "--year", "recently", "--index-dir", index_dir])
+    assert bad.exit_code == 1 and "year 'recently' is not a year" in bad.output
