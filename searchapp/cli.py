@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from indexer import IndexerError, read_file
-from indexer.build import BuildReport, build_index
+from indexer.build import BuildReport, build_index, current_generation
 from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
 from searchapp.search.engine import DISCLAIMER, MAX_RESULTS
 from searchapp.search.snippets import to_terminal
@@ -112,9 +112,17 @@ def index(paths: Sequence[Path], index_dir: Path, rebuild: bool,
     for path in chosen:
         if not path.exists():
             raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATHS")
+    report = _build(chosen, index_dir, rebuild, mapping)
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
+           field_map: dict[str, str] | None = None) -> BuildReport:
     try:
-        report = build_index(chosen, index_dir, rebuild=rebuild, field_map=mapping,
-                             progress=_Bar())
+        return build_index(paths, index_dir, rebuild=rebuild, field_map=field_map,
+                           progress=_Bar())
     except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -122,9 +130,54 @@ def index(paths: Sequence[Path], index_dir: Path, rebuild: bool,
         raise click.ClickException(f"cannot write the index in {where}: "
                                    f"{exc.strerror or exc}; the last good index is unchanged"
                                    ) from None
-    _print_report(report)
-    if not report.ok:
-        sys.exit(1)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every network interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@index_dir_option
+@click.option("--summaries", type=click.Path(path_type=Path), default=DEFAULT_SUMMARIES,
+              envvar="SCISEARCH_SUMMARIES_DIR", show_default=True,
+              help="Summaries to index first when the index is missing or out of date "
+                   "(or set SCISEARCH_SUMMARIES_DIR).")
+def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
+    """Serve the search site, its JSON API and widget.
+
+    First brings the index up to date with the summaries (builds it when it is
+    missing; only changed files are read again), then serves on HOST:PORT with
+    a development server. For a public site, run it under gunicorn (README).
+    """
+    from werkzeug.serving import run_simple
+
+    from searchapp import create_app
+    from searchapp.config import ConfigError
+
+    if summaries.exists():
+        report = _build([summaries], index_dir)
+        if report.added or report.updated or report.deleted or not report.ok:
+            _print_report(report)
+    elif current_generation(index_dir) is None:
+        raise click.ClickException(f"there is no index in {index_dir} and no summaries in "
+                                   f"{summaries} to build one from: run `scisearch index PATH`")
+    try:
+        app = create_app({"INDEX_DIR": index_dir, "SUMMARIES_DIR": summaries})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"Serving {_summary_count(index_dir)} at http://{shown}:{port}/ "
+               "(press Ctrl+C to stop)")
+    # The development server's request log would record readers' questions with
+    # their addresses: it is left off (errors are still logged).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    run_simple(host, port, app, threaded=True)
+
+
+def _summary_count(index_dir: Path) -> str:
+    with SearchIndex(index_dir) as index:
+        count = index.doc_count
+    return f"{count} {'summary' if count == 1 else 'summaries'}"
 
 
 def _print_report(report: BuildReport) -> None:
@@ -151,13 +204,19 @@ def _print_report(report: BuildReport) -> None:
 @click.option("--category", multiple=True, help="Only this category (repeatable).")
 @click.option("--evidence", multiple=True,
               help="Only this evidence level, e.g. 'Randomized Controlled Trial' (repeatable).")
+@click.option("--topic", multiple=True,
+              help="Only summaries on this topic, by concept id, e.g. pressure-injury "
+                   "(repeatable).")
+@click.option("--year", multiple=True,
+              help="Only these years: 2019, 2015-2019, 2015- or -1999 (repeatable).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "evidence"]),
               default="relevance", show_default=True, help="Order of the results.")
 @click.option("--exact", is_flag=True, help="Search the words exactly as typed: no spelling "
               "correction (lay words are still matched to clinical terms).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
 def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
-           evidence: Sequence[str], sort: str, exact: bool, as_json: bool) -> None:
+           evidence: Sequence[str], topic: Sequence[str], year: Sequence[str], sort: str,
+           exact: bool, as_json: bool) -> None:
     """Search the index for QUERY and show the best matches with marked snippets.
 
     Everyday words find clinical research ("bed sores" finds pressure injuries),
@@ -165,8 +224,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
     """
     if not 1 <= limit <= MAX_RESULTS:
         raise click.BadParameter(f"must be from 1 to {MAX_RESULTS}", param_hint="--limit")
-    filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence))
-               if v}
+    filters = {k: tuple(v) for k, v in (("category", category), ("evidence_level", evidence),
+                                        ("topic", topic), ("year", year)) if v}
     try:
         with SearchIndex(index_dir) as index_:
             responses = []
@@ -212,8 +271,11 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
         for reason in hit.why:
             click.echo(f"    Matched {reason}")
         click.echo(_indent(to_terminal(hit.snippet, bold)))
+    if first.nearest_topics:
+        click.echo("Close topics: " + ", ".join(
+            f"{t.label} (--topic {t.value}, {t.count})" for t in first.nearest_topics))
     for name, title in (("category", "Category"), ("evidence_level", "Evidence"),
-                        ("topic", "Topics")):
+                        ("year", "Years"), ("topic", "Topics")):
         values = first.facets.get(name, ())[:12]
         if values:
             click.echo()

@@ -57,6 +57,8 @@ RESCORE = 50
 # Fewer summaries than this holding all the typed words, and a respelled query is
 # looked for ("did you mean").
 FEW_RESULTS = 3
+# Values listed per facet (the most frequent; topics run to hundreds on a broad search).
+FACET_VALUES = 40
 # Related summaries shown on a summary's page, and nearest topics offered when a
 # search finds nothing.
 RELATED = 5
@@ -390,7 +392,8 @@ class SearchIndex:
             ranked = [(hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
                       for hit in results]
         selected = matched if filtered is None else matched & filtered
-        facets = self._facets(matched, request, allowed)
+        facets = {name: _shown(values)
+                  for name, values in self._facets(matched, request, allowed).items()}
         hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed)
                 for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
@@ -649,6 +652,11 @@ class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
         if self.allowed is None or docnum in self.allowed:
             return super().collect(sub_docnum)
         return None
+
+
+def _shown(values: tuple[FacetValue, ...]) -> tuple[FacetValue, ...]:
+    """The first FACET_VALUES values of a facet, and any selected one beyond them."""
+    return values[:FACET_VALUES] + tuple(v for v in values[FACET_VALUES:] if v.selected)
 
 
 def _intersect(sets: Any) -> set[int] | None:

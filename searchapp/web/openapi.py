@@ -44,7 +44,8 @@ _SEARCH_PARAMETERS = [
            array=True),
     _query("topic", {"type": "array", "items": {"type": "string"}},
            "Only summaries on these topics, by concept id (\"pressure-injury\").", array=True),
-    _query("year", {"type": "array", "items": {"type": "string"}},
+    _query("year", {"type": "array", "items": {
+        "type": "string", "pattern": r"^\s*\d{0,4}\s*(-|\u2013|to)?\s*\d{0,4}\s*$"}},
            "Only these years: 2019, 2015-2019, 2015- or -1999.", array=True),
 ]
 

@@ -45,9 +45,10 @@ class Links:
     def with_(self, **changes: Any) -> str:
         args = self.args.copy()
         for name, value in changes.items():
-            args.poplist(name)
-            if value not in (None, "", False):
-                args[name] = str(value)
+            if value in (None, "", False):
+                args.poplist(name)
+            else:
+                args.setlist(name, [str(value)])  # in place: the URL keeps its order
         if "page" not in changes:
             args.poplist("page")
         return self._url(args)

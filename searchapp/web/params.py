@@ -28,7 +28,8 @@ class ParameterError(ValueError):
         super().__init__(message)
 
 
-def search_request(args: MultiDict[str, str], *, strict: bool) -> tuple[SearchRequest, tuple[str, ...]]:
+def search_request(args: MultiDict[str, str], *,
+                   strict: bool) -> tuple[SearchRequest, tuple[str, ...]]:
     """The request the parameters ask for, and notices about values that were replaced
     (always empty when `strict`: a bad value raises ParameterError instead)."""
     values: dict[str, object] = {

@@ -57,6 +57,7 @@ class LiveIndex:
                 raise
             log.warning("kept the open index: the new one could not be opened: %s", error)
             return index
+        _ = fresh.suggester  # built now, not on some reader's first keystroke
         if index is not None:
             index.close()
         self._index = fresh

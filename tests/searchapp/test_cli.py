@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -162,3 +163,43 @@ def test_search_offers_did_you_mean_for_a_rare_real_word(runner: CliRunner,
     assert runner.invoke(cli, ["index", str(folder), "--index-dir", index_dir]).exit_code == 0
     result = runner.invoke(cli, ["search", "bowl care", "--index-dir", index_dir])
     assert "Did you mean \u201cbowel care\u201d?" in result.stdout
+
+
+def test_serve_builds_a_missing_index_then_serves_it(
+        runner: CliRunner, corpus: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr("werkzeug.serving.run_simple",
+                        lambda host, port, app, **kw: served.append((host, port, app)))
+    index_dir = tmp_path / "ix"
+    result = runner.invoke(cli, ["serve", "--port", "8123", "--index-dir", str(index_dir),
+                                 "--summaries", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "4 added" in result.output and "Serving 4 summaries at http://localhost:8123/" \
+        in result.output
+    [(host, port, app)] = served
+    assert (host, port) == ("127.0.0.1", 8123)
+    assert app.test_client().get("/healthz").get_json()["summaries"] == 4
+    # Up to date: the second start reads nothing again and says nothing about it.
+    again = runner.invoke(cli, ["serve", "--index-dir", str(index_dir), "--summaries",
+                                str(corpus)])
+    assert "added" not in again.output and "Serving 4 summaries" in again.output
+
+
+def test_serve_without_index_or_summaries_says_what_to_do(runner: CliRunner,
+                                                          tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["serve", "--index-dir", str(tmp_path / "ix"),
+                                 "--summaries", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "run `scisearch index PATH`" in result.output
+
+
+def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, corpus: Path,
+                                                          tmp_path: Path) -> None:
+    index_dir = str(tmp_path / "ix")
+    assert runner.invoke(cli, ["index", str(corpus), "--index-dir", index_dir]).exit_code == 0
+    result = runner.invoke(cli, ["search", "", "--year", "2018-2019", "--json",
+                                 "--index-dir", index_dir])
+    assert sorted(h["year"] for h in json.loads(result.output)["results"]) == [2018, 2019]
+    bad = runner.invoke(cli, ["search", "", "--year", "recently", "--index-dir", index_dir])
+    assert bad.exit_code == 1 and "year 'recently' is not a year" in bad.output

@@ -95,6 +95,20 @@ def test_year_facet_offers_spans_and_filters_by_any_range(index: SearchIndex) ->
         q="", filters={"year": ("2020-",)})).results] == [2021]
 
 
+def test_long_facets_list_the_most_frequent_values_and_every_selected_one(
+        tmp_path: Path) -> None:
+    records = [{"id": f"s{n}", "title": f"Study {n}", "category": f"Category {n:02d}",
+                "year": 2000 + n % 20} for n in range(45)]
+    records += [{"id": "extra", "title": "Study extra", "category": "Category 00"}]
+    (tmp_path / "s.json").write_text(json.dumps(records), encoding="utf-8")
+    build_index([tmp_path / "s.json"], tmp_path / "ix")
+    with SearchIndex(tmp_path / "ix") as index:
+        shown = index.search(SearchRequest(q="")).facets["category"]
+        assert len(shown) == 40 and shown[0].value == "Category 00"
+        chosen = index.search(SearchRequest(q="", filters={"category": ("Category 44",)}))
+        assert [v.value for v in chosen.facets["category"]][-1] == "Category 44"
+
+
 def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:
     newest = [h.year for h in index.search(SearchRequest(q="", sort="newest")).results]
     assert newest == sorted(newest, reverse=True)

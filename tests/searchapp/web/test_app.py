@@ -1,0 +1,96 @@
+"""create_app: layered settings, a worker picking up a rebuilt index, site integration."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from indexer.build import build_index
+from searchapp import config, create_app
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+
+
+def test_settings_come_from_defaults_then_environment_then_the_mapping() -> None:
+    environ = {"SCISEARCH_INDEX_DIR": "/env/index", "SCISEARCH_CORS_ORIGINS":
+               "https://a.example, https://b.example/", "SCISEARCH_CACHE_SECONDS": "5"}
+    loaded = config.load({"CACHE_SECONDS": 9}, environ)
+    assert loaded["INDEX_DIR"] == Path("/env/index")
+    assert loaded["CORS_ORIGINS"] == ("https://a.example", "https://b.example")
+    assert loaded["CACHE_SECONDS"] == 9  # the mapping wins
+    assert loaded["SITE_NAME"] == "SCI Research Search"  # the default
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SCISEARCH_CACHE_SECONDS", "soon"), ("SCISEARCH_RELOAD_SECONDS", "-1"),
+    ("SCISEARCH_CORS_ORIGINS", "partner.example"), ("SCISEARCH_HSTS", "maybe"),
+])
+def test_a_bad_environment_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(config.ConfigError, match=name):
+        config.load(None, {name: value})
+
+
+def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                          web_index: Path) -> None:
+    monkeypatch.setenv("SCISEARCH_INDEX_DIR", str(web_index))
+    monkeypatch.setenv("SCISEARCH_SITE_NAME", "Spine Answers")
+    html = create_app().test_client().get("/").get_data(as_text=True)
+    assert "<title>Spine Answers</title>" in html
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    for setting in config.SETTINGS:
+        assert f"`SCISEARCH_{setting.name}`" in readme, setting.name
+
+
+def test_a_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
+    corpus = tmp_path / "summaries"
+    corpus.mkdir()
+    shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
+    build_index([corpus], tmp_path / "index")
+    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0}).test_client()
+    assert client.get("/healthz").get_json()["summaries"] == 12
+    assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
+
+    (corpus / "new.json").write_text(json.dumps([{
+        "id": "pool", "title": "Hydrotherapy in a warm pool", "year": 2023}]), "utf-8")
+    build_index([corpus], tmp_path / "index")  # an update, as `scisearch index` does
+    assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 1
+    build_index([corpus], tmp_path / "index", rebuild=True)  # a new generation
+    assert client.get("/healthz").get_json()["summaries"] == 13
+
+
+def test_opensearch_description_is_linked_from_every_page(client: FlaskClient) -> None:
+    for url in ("/", "/?q=sores", "/summaries/web-caregivers", "/missing"):
+        html = client.get(url).get_data(as_text=True)
+        assert ('<link rel="search" type="application/opensearchdescription+xml"'
+                ' title="SCI Research Search" href="/opensearch.xml">') in html
+    response = client.get("/opensearch.xml")
+    assert response.mimetype == "application/opensearchdescription+xml"
+    root = ET.fromstring(response.data)
+    ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    templates = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
+    assert templates["text/html"] == "http://localhost/?q={searchTerms}"
+    assert templates["application/x-suggestions+json"] == (
+        "http://localhost/api/v1/suggest?format=opensearch&q={searchTerms}")
+
+
+def test_widget_files_and_demo_are_served(client: FlaskClient) -> None:
+    with client.get("/widget.js", headers={"Origin": "https://partner.example"}) as script:
+        assert script.status_code == 200 and script.mimetype == "text/javascript"
+        assert script.headers["Access-Control-Allow-Origin"] == "https://partner.example"
+        assert len(script.data) < 15_000
+    with client.get("/widget.css") as style:
+        assert style.mimetype == "text/css"
+    demo = client.get("/widget-demo").get_data(as_text=True)
+    assert "data-scisearch" in demo and "&lt;script src=" in demo
+
+
+def test_health_check_counts_the_summaries(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"ok": True, "summaries": 12}
