@@ -1,11 +1,11 @@
 /* sci-search widget (no framework, no build step).
- * 1. Every form[data-scisearch-suggest] on our pages gets suggestions: the WAI-ARIA APG
+ * 1. form[data-scisearch-suggest] on our pages gets suggestions: the WAI-ARIA APG
  *    "combobox with listbox popup". Without JavaScript it is a plain GET form.
- * 2. <div data-scisearch> on any page becomes a labelled search box with the same
- *    suggestions and the best summaries under it, replacing the fallback form inside.
+ * 2. <div data-scisearch> on any page becomes a search box with the same suggestions
+ *    and the best summaries under it, replacing the fallback form inside.
  * API origin: this script's src, or the div's data-scisearch-api. No inline styles
- * (strict CSP): widget.css styles "scisearch-" classes. Titles and snippets arrive as
- * escaped HTML with <mark> and are rebuilt as text and <mark> elements only.
+ * (strict CSP): widget.css styles "scisearch-" classes. Titles and snippets (escaped
+ * HTML with <mark>) are rebuilt as text and <mark> elements only.
  */
 (() => {
   "use strict";
@@ -22,11 +22,11 @@
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
-      if (value !== null && value !== undefined && value !== false) {
+      if (value != null && value !== false) {
         node.setAttribute(name, value === true ? "" : String(value));
       }
     }
-    node.append(...children.filter((c) => c !== null && c !== undefined && c !== ""));
+    node.append(...children.filter((c) => c != null && c !== ""));
     return node;
   }
 
@@ -37,12 +37,8 @@
     template.innerHTML = String(html || "");
     const out = document.createDocumentFragment();
     for (const node of template.content.childNodes) {
-      if (node.nodeType === Node.ELEMENT_NODE && node.localName === "mark") {
-        out.append(el("mark", {}, node.textContent));
-      } else if (node.nodeType === Node.TEXT_NODE || node.nodeType === Node.ELEMENT_NODE) {
-        const dropped = node.localName === "script" || node.localName === "style";
-        out.append(document.createTextNode(dropped ? "" : node.textContent));
-      }
+      if (node.nodeType === Node.COMMENT_NODE || /^(script|style)$/.test(node.localName)) continue;
+      out.append(node.localName === "mark" ? el("mark", {}, node.textContent) : node.textContent);
     }
     return out;
   }
