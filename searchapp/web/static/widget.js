@@ -113,7 +113,7 @@
       if (!items.length) return close();
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      setActive(activeIndex);
+      setActive(Math.min(activeIndex, items.length - 1));
     }
 
     function option(s, index) {
@@ -196,9 +196,10 @@
         case "ArrowUp": {
           event.preventDefault();
           const down = event.key === "ArrowDown";
-          if (!isOpen()) {
+          if (!isOpen() || forText !== input.value) {
+            // Open, or refresh a list still showing what was typed before: then highlight.
             cancel();
-            load(event.altKey ? -1 : down ? 0 : Math.max(0, count - 1));
+            load(event.altKey ? -1 : down ? 0 : Infinity);
           } else if (count && !event.altKey) {
             setActive(down ? (active + 1) % count : (active <= 0 ? count : active) - 1);
           }
