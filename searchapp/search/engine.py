@@ -583,8 +583,9 @@ class SearchIndex:
     @staticmethod
     def _sort(sort: str, browsing: bool) -> Any:
         if sort == "newest" or (sort == "relevance" and browsing):
-            return sorting.MultiFacet([sorting.FieldFacet("published", reverse=True),
-                                       sorting.FieldFacet("year", reverse=True)])
+            # By year first: many summaries give a year but no publication date.
+            return sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
+                                       sorting.FieldFacet("published", reverse=True)])
         if sort == "evidence":
             return sorting.MultiFacet([sorting.FieldFacet("evidence_rank"),
                                        sorting.ScoreFacet()])

@@ -109,6 +109,17 @@ def test_long_facets_list_the_most_frequent_values_and_every_selected_one(
         assert [v.value for v in chosen.facets["category"]][-1] == "Category 44"
 
 
+def test_newest_first_goes_by_year_when_only_some_have_a_date(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(json.dumps([
+        {"id": "dated", "title": "Dated", "year": 2019, "published": "2019-03-01"},
+        {"id": "newer", "title": "Newer", "year": 2023},
+        {"id": "same-year", "title": "Same year", "year": 2019, "published": "2019-11-20"},
+    ]), encoding="utf-8")
+    build_index([tmp_path / "s.json"], tmp_path / "ix")
+    with SearchIndex(tmp_path / "ix") as index:
+        assert _ids(index, "", sort="newest") == ["newer", "same-year", "dated"]
+
+
 def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:
     newest = [h.year for h in index.search(SearchRequest(q="", sort="newest")).results]
     assert newest == sorted(newest, reverse=True)
