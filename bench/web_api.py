@@ -77,7 +77,8 @@ def main() -> None:
         queries = [q.text for q in evaluation.load(
             ROOT / "tests" / "eval" / f"{name}.queries.tsv",
             ROOT / "tests" / "eval" / f"{name}.qrels.tsv").queries]
-        client = create_app({"INDEX_DIR": index_dir, "RELOAD_SECONDS": 3600}).test_client()
+        client = create_app({"INDEX_DIR": index_dir, "RELOAD_SECONDS": 3600,
+                             "QUERY_LOG": "off"}).test_client()
         client.get("/healthz")  # opens the index, as a worker's first request does
         searches = ["/api/v1/search?" + urlencode({"q": q}) for q in queries]
         suggests = ["/api/v1/suggest?" + urlencode({"q": p}) for q in queries

@@ -45,6 +45,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _days(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
 def _flag(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -72,6 +79,19 @@ SETTINGS = (
             "How long browsers and proxies may reuse a search answer (Cache-Control max-age)."),
     Setting("HSTS", False, _flag,
             "Send Strict-Transport-Security (only when the site is served over HTTPS)."),
+    Setting("QUERY_LOG", "index_data/querylog.sqlite3", str,
+            "Where searches are counted for the editors' report: a SQLite file path or "
+            "sqlite:///path URL; `off` switches logging off."),
+    Setting("QUERY_LOG_DAYS", 365, _days,
+            "Days the query log keeps its counts; older ones are removed."),
+    Setting("EDITOR_PASSWORD", "", str,
+            "Password of the editor pages (/editor); without one they are switched off."),
+    Setting("SECRET_KEY", "", str,
+            "Signs editors' session cookies; set the same value on every worker and "
+            "server (without it, a key is kept in a file beside the query log)."),
+    Setting("SECURE_COOKIES", True, _flag,
+            "Send the editors' session cookie over HTTPS only (turn off only for local "
+            "testing over plain HTTP)."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

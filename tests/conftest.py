@@ -14,8 +14,10 @@ SEED_PAGE = SHARED / "seed" / "example_summary_page.txt"
 
 @pytest.fixture(autouse=True)
 def small_thesaurus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests use the small test thesaurus unless they ask for the shipped one."""
+    """Tests use the small test thesaurus unless they ask for the shipped one, and log no
+    searches unless they give a query log of their own."""
     monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
+    monkeypatch.setenv("SCISEARCH_QUERY_LOG", "off")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -497,6 +497,13 @@ class SearchIndex:
         empty = query_mod.ParsedQuery("")
         return tuple(self._hit(hit.fields(), float(hit.score or 0.0), empty)
                      for hit in results[:RELATED])
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every summary's facet fields (id, year, evidence, categories, concept_ids),
+        for reports on the collection."""
+        for _, stored in self._searcher.reader().iter_docs():
+            yield {name: stored.get(name) for name in
+                   ("id", "year", "evidence", "categories", "concept_ids")}
 
     def nearest_topics(self, text: str) -> tuple[FacetValue, ...]:
         """Topics whose names are closest to `text`: where to go when nothing was found."""

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from searchapp.web import openapi
 from searchapp.web.errors import ApiError
 from searchapp.web.params import ParameterError, search_request
-from searchapp.web.state import live_index
+from searchapp.web.state import live_index, log_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SUGGEST_DEFAULT, SUGGEST_MAX = 8, 20
@@ -34,6 +34,7 @@ def search() -> Response:
     wanted, _ = search_request(request.args, strict=True)
     with live_index().use() as index:
         answer = index.search(wanted)
+    log_search(answer)
     body = answer.to_dict()
     return ok(body, body.pop("took_ms"))
 

@@ -19,9 +19,10 @@ from flask import Flask
 from flask_compress import Compress
 
 from searchapp import config as config_mod
+from searchapp.editorial import QueryLog, QueryLogError
 from searchapp.search.engine import DISCLAIMER
 from searchapp.web import api, errors, headers, integration, pages
-from searchapp.web.state import EXTENSION, LiveIndex
+from searchapp.web.state import EXTENSION, QUERY_LOG, LiveIndex
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
                                           app.config["RELOAD_SECONDS"])
+    app.extensions[QUERY_LOG] = _query_log(app)
     for blueprint in (pages.bp, api.bp, integration.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -49,6 +51,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return {"site_name": app.config["SITE_NAME"], "disclaimer": DISCLAIMER}
 
     return app
+
+
+def _query_log(app: Flask) -> QueryLog | None:
+    """The query log the settings ask for; a log that cannot be opened is reported and
+    left off (searching matters more than counting searches)."""
+    try:
+        return QueryLog.from_setting(app.config["QUERY_LOG"], app.config["QUERY_LOG_DAYS"])
+    except QueryLogError as error:
+        app.logger.error("%s: searches are not logged", error)
+        return None
 
 
 def http_url(url: str) -> str:

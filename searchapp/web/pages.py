@@ -19,7 +19,7 @@ from searchapp.search import SearchRequest, SearchResponse
 from searchapp.search.engine import FACET_FIELDS, MAX_RESULTS, SORTS
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
-from searchapp.web.state import live_index
+from searchapp.web.state import live_index, log_click, log_search
 
 bp = Blueprint("pages", __name__)
 
@@ -91,6 +91,8 @@ def search_page() -> str:
     with live_index().use() as index:
         answer = index.search(wanted if not home else SearchRequest(per_page=5))
         count = index.doc_count
+    if not home:
+        log_search(answer)
     args = MultiDict(request.args)
     return render_template(
         "home.html" if home else "search.html", answer=answer, notices=notices,
@@ -106,5 +108,6 @@ def summary_page(summary_id: str) -> str:
         document = index.get(summary_id)
     if document is None:
         raise ApiError(404, "not_found", "no such summary")
+    log_click(request.args.get("q", ""), document.id)
     return render_template("summary.html", document=document, record=document.record,
                            back=request.args.get("q", ""))

@@ -21,7 +21,8 @@ from pathlib import Path
 from flask import current_app
 
 from indexer import IndexerError
-from searchapp.search import SearchIndex
+from searchapp.editorial import QueryLog
+from searchapp.search import SearchIndex, SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,38 @@ def live_index() -> LiveIndex:
     """The app's live index (set up by `create_app`)."""
     index: LiveIndex = current_app.extensions[EXTENSION]
     return index
+
+
+QUERY_LOG = "scisearch.querylog"
+
+
+def query_log() -> QueryLog | None:
+    """The app's query log, or None when logging is off."""
+    found: QueryLog | None = current_app.extensions.get(QUERY_LOG)
+    return found
+
+
+def log_search(answer: SearchResponse) -> None:
+    """Count a reader's search in the query log: the first page of a search with words
+    (paging through results, browsing and autocomplete are not searches). Never
+    raises: the reader gets the answer whatever happens to the log."""
+    querylog = query_log()
+    wanted = answer.request
+    if querylog is None or wanted.page != 1 or not wanted.q.strip():
+        return
+    try:
+        concepts = [e.concept_id for e in answer.parsed.expansions] if answer.parsed else []
+        querylog.record_search(wanted.q, answer.total, concepts, bool(answer.corrected))
+    except Exception:  # noqa: BLE001 - the log must never fail a search
+        log.exception("query log: a search was not recorded")
+
+
+def log_click(query: str, summary_id: str) -> None:
+    """Count a click on a search result (its link carries the search's words)."""
+    querylog = query_log()
+    if querylog is None or not query.strip():
+        return
+    try:
+        querylog.record_click(query, summary_id)
+    except Exception:  # noqa: BLE001 - the log must never fail a page
+        log.exception("query log: a click was not recorded")

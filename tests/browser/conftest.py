@@ -58,7 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thesaurus = synonyms.load(shipped_dir())
     report = build_index([REPO / "index_data" / "summaries"], index_dir, thesaurus=thesaurus)
     assert report.ok, report.errors
-    app = create_app({"INDEX_DIR": index_dir, "CORS_ORIGINS": (THIRD_PARTY,)})
+    app = create_app({"INDEX_DIR": index_dir, "CORS_ORIGINS": (THIRD_PARTY,), "QUERY_LOG": "off"})
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:

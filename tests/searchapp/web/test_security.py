@@ -54,7 +54,8 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "hostile.json").write_text(json.dumps([HOSTILE]), encoding="utf-8")
     build_index([folder], folder / "index")
-    return create_app({"INDEX_DIR": folder / "index", "TESTING": True}).test_client()
+    return create_app({"INDEX_DIR": folder / "index", "TESTING": True,
+                       "QUERY_LOG": "off"}).test_client()
 
 
 @pytest.mark.parametrize("url", ["/?q=bladder", "/summaries/hostile",

@@ -1,0 +1,175 @@
+"""The query log: what readers search for, kept so that nobody can be picked out.
+
+Each search (the search page, the API and the widget; not autocomplete) adds
+one to a daily count for its normalised query, with the result count, whether
+the spelling was corrected and the concepts it matched. A click on a result
+adds one to a daily count for (query, summary). Nothing else is kept: no IP
+address, no user agent, no cookie or session, no time of day, and not even the
+order of searches (the tables have no row ids, only daily counts), so two
+searches by one person cannot be linked. Numbers, e-mail addresses and long
+digit runs are masked before anything is stored.
+
+SQLite by default (WAL mode: several web workers write safely), at the path or
+`sqlite:///path` URL in SCISEARCH_QUERY_LOG. Rows older than the retention
+period are removed. A failed write is logged and ignored: it never fails a
+search.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from indexer import analysis
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200
+_EMAIL = re.compile(r"\S+@\S+")
+_NUMBER = re.compile(r"\+?\d[\d\s().-]{4,}\d")  # phone, record or card numbers
+OFF = ("", "off", "none", "false", "0")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    day TEXT NOT NULL,
+    query TEXT NOT NULL,
+    searches INTEGER NOT NULL,
+    results INTEGER NOT NULL,
+    corrected INTEGER NOT NULL,
+    concepts TEXT NOT NULL,
+    PRIMARY KEY (day, query)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clicks (
+    day TEXT NOT NULL,
+    query TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    clicks INTEGER NOT NULL,
+    PRIMARY KEY (day, query, summary)
+) WITHOUT ROWID;
+"""
+
+
+class QueryLogError(ValueError):
+    """SCISEARCH_QUERY_LOG names something that is not a usable SQLite database."""
+
+
+def normalise(query: str) -> str:
+    """The query as it is logged: masked, folded, words only, at most 200 characters."""
+    masked = _NUMBER.sub(" number ", _EMAIL.sub(" email ", query))
+    words = [t.text for t in analysis.tokens(masked)]
+    return " ".join(words)[:MAX_QUERY_CHARS].strip()
+
+
+@dataclass(frozen=True)
+class LoggedSearch:
+    day: date
+    query: str
+    searches: int
+    results: int  # at the last search that day
+    corrected: bool
+    concepts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoggedClick:
+    day: date
+    query: str
+    summary: str
+    clicks: int
+
+
+class QueryLog:
+    def __init__(self, path: Path, retention_days: int = 365) -> None:
+        self.path = path
+        self.retention_days = retention_days
+        self._pruned: date | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise QueryLogError(f"query log {path}: {error}") from None
+
+    @classmethod
+    def from_setting(cls, value: str | Path, retention_days: int) -> QueryLog | None:
+        """The log a SCISEARCH_QUERY_LOG value names; None when it switches logging off."""
+        text = str(value).strip()
+        if text.lower() in OFF:
+            return None
+        if text.startswith("sqlite:///"):
+            text = text[len("sqlite:///"):] or "."
+        elif "://" in text:
+            raise QueryLogError(f"query log {text!r}: only sqlite:///path URLs or file "
+                                "paths are supported")
+        return cls(Path(text), retention_days)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # One short connection per write: safe across threads and forked workers.
+        with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+            db.execute("PRAGMA busy_timeout=5000")
+            yield db
+
+    def record_search(self, query: str, results: int, concepts: Iterable[str],
+                      corrected: bool, day: date | None = None) -> None:
+        """Count one search; never raises (a failure is logged)."""
+        text = normalise(query)
+        if not text:
+            return
+        day = day or date.today()
+        try:
+            with self._connect() as db:
+                db.execute(
+                    "INSERT INTO searches VALUES (?, ?, 1, ?, ?, ?) "
+                    "ON CONFLICT (day, query) DO UPDATE SET searches = searches + 1, "
+                    "results = excluded.results, corrected = excluded.corrected, "
+                    "concepts = excluded.concepts",
+                    (day.isoformat(), text, results, int(corrected),
+                     json.dumps(sorted(set(concepts)))))
+                self._prune(db, day)
+        except sqlite3.Error as error:
+            log.warning("query log %s: a search was not recorded: %s", self.path, error)
+
+    def record_click(self, query: str, summary: str, day: date | None = None) -> None:
+        """Count one click on a result; never raises (a failure is logged)."""
+        text = normalise(query)
+        if not text:
+            return
+        day = day or date.today()
+        try:
+            with self._connect() as db:
+                db.execute(
+                    "INSERT INTO clicks VALUES (?, ?, ?, 1) ON CONFLICT (day, query, summary) "
+                    "DO UPDATE SET clicks = clicks + 1", (day.isoformat(), text, summary[:200]))
+        except sqlite3.Error as error:
+            log.warning("query log %s: a click was not recorded: %s", self.path, error)
+
+    def _prune(self, db: sqlite3.Connection, today: date) -> None:
+        """Remove rows past the retention period (once a day per worker)."""
+        if self._pruned == today:
+            return
+        oldest = (today - timedelta(days=self.retention_days)).isoformat()
+        db.execute("DELETE FROM searches WHERE day < ?", (oldest,))
+        db.execute("DELETE FROM clicks WHERE day < ?", (oldest,))
+        self._pruned = today
+
+    def searches(self, since: date) -> list[LoggedSearch]:
+        with self._connect() as db:
+            rows = db.execute("SELECT day, query, searches, results, corrected, concepts "
+                              "FROM searches WHERE day >= ?", (since.isoformat(),)).fetchall()
+        return [LoggedSearch(date.fromisoformat(d), q, n, r, bool(c), tuple(json.loads(k)))
+                for d, q, n, r, c, k in rows]
+
+    def clicks(self, since: date) -> list[LoggedClick]:
+        with self._connect() as db:
+            rows = db.execute("SELECT day, query, summary, clicks FROM clicks WHERE day >= ?",
+                              (since.isoformat(),)).fetchall()
+        return [LoggedClick(date.fromisoformat(d), q, s, n) for d, q, s, n in rows]
