@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
 
@@ -26,6 +27,9 @@ from indexer.build import index_thesaurus, open_index
 from indexer.schema import TEXT_FIELDS
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
+from searchapp.search.bonuses import BonusScorer
+from searchapp.search.postings import PostingsCache
+from searchapp.search.scoring import MatchScorer
 from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.matcher import Prepared
@@ -233,6 +237,10 @@ class SearchIndex:
                                frequency=self.vocabulary.frequency)
         self._name_frequency: dict[tuple[str, ...], int] = {}
         self._prepared: OrderedDict[str, tuple[Prepared, Prepared]] = OrderedDict()
+        # Ranking from cached postings (NumPy), whoosh's own matchers when not BM25F.
+        postings = PostingsCache(self._searcher)
+        self._scorer = MatchScorer(postings) if postings.supported else None
+        self._bonuses = BonusScorer(postings) if postings.supported else None
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
         """About how many summaries contain all of `stems` (in one field at least)."""
@@ -374,24 +382,36 @@ class SearchIndex:
         phrase bonuses (clinical names and closeness of the typed words, costly
         position checks) are then added for the best RESCORE candidates only.
         """
-        collector = _MatchRecorder(max(limit, RESCORE), allowed)
-        self._searcher.search_with_collector(match, collector)
-        first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
-        scores = dict(first)
         bonus = query_mod.bonus_query(parsed)
-        if bonus is not None and first:
-            # Visit the candidates only: a whoosh search with a filter still checks
-            # phrase positions in every other summary on the way.
-            matcher = bonus.matcher(self._searcher)
-            for docnum in sorted(scores):
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    scores[docnum] += float(matcher.score())
+        if self._scorer is None or self._bonuses is None:
+            collector = _MatchRecorder(max(limit, RESCORE), allowed)
+            self._searcher.search_with_collector(match, collector)
+            first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
+            scores = dict(first)
+            if bonus is not None and first:
+                # Visit the candidates only: a whoosh search with a filter still checks
+                # phrase positions in every other summary on the way.
+                matcher = bonus.matcher(self._searcher)
+                for docnum in sorted(scores):
+                    if not matcher.is_active():
+                        break
+                    if matcher.id() < docnum:
+                        matcher.skip_to(docnum)
+                    if matcher.is_active() and matcher.id() == docnum:
+                        scores[docnum] += float(matcher.score())
+            ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+            return ranked[:limit], collector.matched
+        evaluation = self._scorer.evaluate(match)
+        allowed_mask = None
+        if allowed is not None:
+            allowed_mask = np.zeros(len(evaluation.mask), dtype=np.bool_)
+            allowed_mask[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
+        scores = dict(evaluation.top(max(limit, RESCORE), allowed_mask))
+        if bonus is not None and scores:
+            for docnum, extra in self._bonuses.scores(bonus, scores).items():
+                scores[docnum] += extra
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit], collector.matched
+        return ranked[:limit], evaluation.matches()
 
     def _did_you_mean(self, text: str) -> str:
         """A respelling of the query that fits many more summaries, or "".
