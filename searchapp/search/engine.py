@@ -25,11 +25,12 @@ from whoosh import query as wq
 from indexer import analysis, evidence
 from indexer.build import index_thesaurus, open_index
 from indexer.schema import TEXT_FIELDS
+from searchapp.search import facets as facets_mod
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
 from searchapp.search.bonuses import BonusScorer
 from searchapp.search.postings import PostingsCache
-from searchapp.search.scoring import MatchScorer
+from searchapp.search.scoring import Matches, MatchScorer
 from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.matcher import Prepared
@@ -241,6 +242,8 @@ class SearchIndex:
         postings = PostingsCache(self._searcher)
         self._scorer = MatchScorer(postings) if postings.supported else None
         self._bonuses = BonusScorer(postings) if postings.supported else None
+        self._facet_tables = {name: facets_mod.FacetTable(by_value)
+                              for name, by_value in self._facet_docs.items()}
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
         """About how many summaries contain all of `stems` (in one field at least)."""
@@ -462,24 +465,30 @@ class SearchIndex:
         allowed: Mapping[str, set[int]] | None = None,
     ) -> dict[str, tuple[FacetValue, ...]]:
         allowed = allowed or {}
+        size = self._searcher.doc_count_all()
+        matched_mask = matched.mask if isinstance(matched, Matches) \
+            else facets_mod.mask(matched, size)
+        allowed_masks = {name: facets_mod.mask(docs, size) for name, docs in allowed.items()}
         facets: dict[str, tuple[FacetValue, ...]] = {}
-        for name, by_value in self._facet_docs.items():
+        for name, table in self._facet_tables.items():
             # Disjunctive: a facet's counts ignore its own selection, not the others'.
-            base = set(matched)
-            for other, docs in allowed.items():
+            base = matched_mask
+            for other, docs in allowed_masks.items():
                 if other != name:
-                    base &= docs
+                    base = base & docs
             chosen = {_facet_key(name, v) for v in request.filters.get(name, ())}
+            counts = table.counts(base)
             values = [
-                FacetValue(_facet_value(name, key), len(base & docs), self._label(name, key),
+                FacetValue(_facet_value(name, key), counts.get(key, 0), self._label(name, key),
                            key in chosen)
-                for key, docs in by_value.items()
+                for key in table.in_order(counts.keys() | (chosen & table.index.keys()))
             ]
             # A year range typed into the URL is shown, selected, beside the spans.
             values += [
-                FacetValue(key, len(base & self._docs_for(name, key)), _year_label(key), True)
-                for key in chosen if name == "year" and key not in by_value]
-            values = [v for v in values if v.count or v.selected]
+                FacetValue(key, int(np.count_nonzero(
+                    base & facets_mod.mask(self._docs_for(name, key), size))),
+                           _year_label(key), True)
+                for key in chosen if name == "year" and key not in self._facet_docs[name]]
             if name == "evidence_level":
                 values.sort(key=lambda v: evidence.by_name(v.value).rank)
             elif name == "year":

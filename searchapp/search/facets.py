@@ -21,6 +21,7 @@ class FacetTable:
 
     def __init__(self, by_value: Mapping[str, Iterable[int]]) -> None:
         self.values = list(by_value)
+        self.index = {value: i for i, value in enumerate(self.values)}
         docs = [np.fromiter(by_value[v], dtype=np.int64) for v in self.values]
         self.docs: IntArray = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         self.value_of: IntArray = np.repeat(np.arange(len(self.values), dtype=np.int64),
@@ -30,6 +31,11 @@ class FacetTable:
         """How many documents of `base` hold each value (values held by none left out)."""
         counted = np.bincount(self.value_of[base[self.docs]], minlength=len(self.values))
         return {self.values[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+
+
+    def in_order(self, values: Iterable[str]) -> list[str]:
+        """`values` in the facet's own order (the order ties are shown in)."""
+        return sorted(values, key=self.index.__getitem__)
 
 
 def mask(docs: Iterable[int], size: int) -> BoolArray:
