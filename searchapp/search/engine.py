@@ -29,6 +29,7 @@ from searchapp.search import facets as facets_mod
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
 from searchapp.search.bonuses import BonusScorer
+from searchapp.search.passages import Analysed, PassageCache
 from searchapp.search.postings import PostingsCache
 from searchapp.search.scoring import Matches, MatchScorer
 from synonyms import Matcher
@@ -61,9 +62,11 @@ RESCORE = 50
 # looked for ("did you mean").
 FEW_RESULTS = 3
 # Analysed summary texts kept for snippets: analysing them again for every search
-# was a third of the time of a search. A long trial description takes about 150 KB
-# analysed, so the cache holds the most recently shown few hundred.
-PREPARED_CACHE_SIZE = 500
+# was a third of the time of a search. Titles are kept as `Prepared` (short), bodies
+# compact (`passages`, about 12 bytes a word plus the text): up to this many titles
+# and this many words of bodies, the whole trials corpus (~1.5 million words) fits.
+PREPARED_CACHE_SIZE = 5000
+PREPARED_CACHE_WORDS = 3_000_000
 
 
 class SearchRequestError(ValueError):
@@ -237,7 +240,8 @@ class SearchIndex:
         self.speller = Speller(self.matcher.words, self.vocabulary,
                                frequency=self.vocabulary.frequency)
         self._name_frequency: dict[tuple[str, ...], int] = {}
-        self._prepared: OrderedDict[str, tuple[Prepared, Prepared]] = OrderedDict()
+        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+        self._passages = PassageCache(self.matcher, PREPARED_CACHE_WORDS)
         # Ranking from cached postings (NumPy), whoosh's own matchers when not BM25F.
         postings = PostingsCache(self._searcher)
         self._scorer = MatchScorer(postings) if postings.supported else None
@@ -524,7 +528,7 @@ class SearchIndex:
         terms = parsed.highlight_terms
         expanded = {e.concept_id for e in parsed.expansions} & set(topics)
         title, body = self._prepare(record)
-        snippet = snippets.snippet(body, terms, self.matcher, expanded) \
+        snippet = self._passages.snippet(body, terms, expanded) \
             or snippets.lead(record["simple_explanation"] or body.text)
         title_marks = snippets.spans(title, terms, self.matcher, expanded)
         why = tuple(
@@ -542,23 +546,22 @@ class SearchIndex:
             journal=record["journal"], doi=record["doi"], url=record["url"],
         )
 
-    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Prepared]:
+    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Analysed]:
         """A summary's title and body, analysed (cached: summaries do not change)."""
-        cached = self._prepared.get(record["id"])
-        if cached is not None:
-            self._prepared.move_to_end(record["id"])
-            return cached
         body = " ".join([
             record["simple_explanation"], *record["key_findings"], record["research_summary"],
             *(f"{i['heading']}: {i['text']}" if i["heading"] else i["text"]
               for i in record["practical_implications"]),
             *record["limitations"],
         ])
-        cached = (self.matcher.prepare(record["title"]), self.matcher.prepare(body))
-        self._prepared[record["id"]] = cached
-        if len(self._prepared) > PREPARED_CACHE_SIZE:
-            self._prepared.popitem(last=False)
-        return cached
+        title = self._prepared.get(record["id"])
+        if title is not None and title.text == record["title"]:
+            self._prepared.move_to_end(record["id"])
+        else:
+            title = self._prepared[record["id"]] = self.matcher.prepare(record["title"])
+            if len(self._prepared) > PREPARED_CACHE_SIZE:
+                self._prepared.popitem(last=False)
+        return title, self._passages.analysed(record["id"], body)
 
 
 class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
