@@ -19,13 +19,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
-from searchapp.search.postings import PostingsCache, Segment
+from searchapp.search.postings import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Postings,
+    PostingsCache,
+    Segment,
+)
 
 
 class BonusScorer:
-    """Scores a bonus query for a few documents."""
+    """Scores a bonus query for a few documents, all of them at once per query node."""
 
     def __init__(self, cache: PostingsCache) -> None:
         self.cache = cache
@@ -33,91 +41,102 @@ class BonusScorer:
     def scores(self, query: Any, docnums: Iterable[int]) -> dict[int, float]:
         """The bonus of each of `docnums` (global document numbers) that matches `query`."""
         found: dict[int, float] = {}
-        segments = self.cache.segments
-        for docnum in sorted(docnums):
-            number = _segment_of(segments, docnum)
-            segment = segments[number]
-            local = docnum - segment.offset
-            if not segment.live[local]:
+        wanted = np.unique(np.fromiter(docnums, dtype=np.int64))
+        for number, segment in enumerate(self.cache.segments):
+            inside = wanted[(wanted >= segment.offset)
+                            & (wanted < segment.offset + segment.size)] - segment.offset
+            inside = inside[segment.live[inside]]
+            if not len(inside):
                 continue
-            score = self._node(query, number, segment, local)
-            if score is not None:
-                found[docnum] = score
+            score, mask = self._node(query, number, segment, inside)
+            for docnum, value in zip(inside[mask], score[mask], strict=True):
+                found[int(docnum) + segment.offset] = float(value)
         return found
 
-    def _node(self, node: Any, number: int, segment: Segment, docnum: int) -> float | None:
+    def _node(self, node: Any, number: int, segment: Segment,
+              docs: IntArray) -> tuple[FloatArray, BoolArray]:
         kind = type(node)
         if kind is wq.Term:
-            return self._term(node, number, docnum)
+            postings = self.cache.get(number, node.fieldname, node.text)
+            score, mask, _ = _lookup(postings, docs)
+            return (score * node.boost if node.boost != 1.0 else score), mask
         if kind is wq.Phrase:
-            return self._phrase(node, number, docnum)
+            return self._phrase(node, number, docs)
         if kind is wq.Or and not node.scale or kind is wq.DisjunctionMax:
             subs = node.subqueries
+            if not subs:
+                return np.zeros(len(docs)), np.zeros(len(docs), dtype=np.bool_)
             if len(subs) == 1:
                 # whoosh uses the only subquery's matcher as it is, without the boost.
-                return self._node(subs[0], number, segment, docnum)
-            found = [s for s in (self._node(sub, number, segment, docnum) for sub in subs)
-                     if s is not None]
-            if not found:
-                return None
-            score = max(found) if kind is wq.DisjunctionMax else sum(found)
-            return score * node.boost if node.boost != 1.0 else score
-        return _stepped(node, segment, docnum)
+                return self._node(subs[0], number, segment, docs)
+            parts = [self._node(sub, number, segment, docs) for sub in subs]
+            mask = np.logical_or.reduce([m for _, m in parts])
+            if kind is wq.DisjunctionMax:
+                score = np.max([np.where(m, s, -np.inf) for s, m in parts], axis=0)
+                score[~mask] = 0.0
+            else:
+                score = parts[0][0].copy()
+                for part, _ in parts[1:]:
+                    score += part  # 0.0 where a part does not match: the sum is whoosh's
+            return (score * node.boost if node.boost != 1.0 else score), mask
+        return _stepped(node, segment, docs)
 
-    def _term(self, node: Any, number: int, docnum: int) -> float | None:
-        postings = self.cache.get(number, node.fieldname, node.text)
-        at = postings.find(docnum) if postings is not None else -1
-        if postings is None or at < 0:
-            return None
-        score = float(postings.scores[at])
-        return score * node.boost if node.boost != 1.0 else score
-
-    def _phrase(self, node: Any, number: int, docnum: int) -> float | None:
+    def _phrase(self, node: Any, number: int, docs: IntArray) -> tuple[FloatArray, BoolArray]:
         words = list(node.words)
-        if not words:
-            return None
-        scores: list[float] = []
-        ends: set[int] | None = None
+        mask = np.ones(len(docs), dtype=np.bool_) if words else np.zeros(len(docs), np.bool_)
+        lookups = []
         for word in words:
             postings = self.cache.get(number, node.fieldname, word)
-            at = postings.find(docnum) if postings is not None else -1
-            if postings is None or at < 0 or postings.positions is None:
-                return None
-            scores.append(float(postings.scores[at]))
-            positions = postings.positions_at(at)
-            if ends is None:
-                ends = set(positions)
-            else:
+            score, holds, at = _lookup(postings, docs)
+            if postings is None or postings.positions is None:
+                return np.zeros(len(docs)), np.zeros(len(docs), dtype=np.bool_)
+            mask &= holds
+            lookups.append((postings, score, at))
+        for i in np.flatnonzero(mask):
+            ends: set[int] | None = None
+            for postings, _, at in lookups:
+                positions = postings.positions_at(int(at[i]))
                 # whoosh's SpanNear2 (ordered, mindist 1): the next word stands
                 # after the phrase so far, at most `slop` positions on.
-                ends = {p for p in positions
-                        if any(1 <= p - end <= node.slop for end in ends)}
-            if not ends:
-                return None
-        score = _tree_sum(scores)
-        return score * node.boost if node.boost != 1.0 else score
+                ends = set(positions) if ends is None else {
+                    p for p in positions if any(1 <= p - end <= node.slop for end in ends)}
+                if not ends:
+                    mask[i] = False
+                    break
+        score = _tree_sum([s for _, s, _ in lookups]) if lookups else np.zeros(len(docs))
+        score = np.where(mask, score, 0.0)
+        return (score * node.boost if node.boost != 1.0 else score), mask
 
 
-def _tree_sum(scores: list[float]) -> float:
+def _lookup(postings: Postings | None, docs: IntArray) -> tuple[FloatArray, BoolArray, IntArray]:
+    """A term's score in each of `docs`, whether it occurs there, and where in its postings."""
+    if postings is None or not len(postings.ids):
+        return (np.zeros(len(docs)), np.zeros(len(docs), dtype=np.bool_),
+                np.zeros(len(docs), dtype=np.int64))
+    at = np.minimum(np.searchsorted(postings.ids, docs), len(postings.ids) - 1)
+    holds = postings.ids[at] == docs
+    return np.where(holds, postings.scores[at], 0.0), holds, at
+
+
+def _tree_sum(scores: list[FloatArray]) -> FloatArray:
     """A sum in the order of whoosh's binary tree of intersection matchers."""
     if len(scores) == 1:
         return scores[0]
     half = len(scores) // 2
-    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+    total: FloatArray = _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+    return total
 
 
-def _segment_of(segments: list[Segment], docnum: int) -> int:
-    for number in range(len(segments) - 1, -1, -1):
-        if docnum >= segments[number].offset:
-            return number
-    raise IndexError(docnum)
-
-
-def _stepped(node: Any, segment: Segment, docnum: int) -> float | None:
-    """Any other node, answered by whoosh's matcher skipped to the document."""
+def _stepped(node: Any, segment: Segment, docs: IntArray) -> tuple[FloatArray, BoolArray]:
+    """Any other node, answered by whoosh's matcher skipped along the documents."""
+    score = np.zeros(len(docs))
+    mask = np.zeros(len(docs), dtype=np.bool_)
     matcher = node.matcher(segment.searcher)
-    if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
-    if matcher.is_active() and matcher.id() == docnum:
-        return float(matcher.score())
-    return None
+    for i, docnum in enumerate(docs.tolist()):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            score[i], mask[i] = float(matcher.score()), True
+    return score, mask
