@@ -4,8 +4,8 @@
 words standing close together: phrase queries, costly to check in every
 summary, so the engine checks them for the best few candidates only. whoosh
 would build span matchers over every posting list and skip them along; here
-each candidate is checked on its own, from the postings (and their positions)
-that `postings` keeps: a phrase matches where its words follow each other in
+each query node is evaluated for all candidates at once, from the postings
+(and positions) that `postings` keeps: a phrase matches where its words follow each other in
 order within the slop, and then scores, as in whoosh, the sum of its words'
 BM25 in that field times the phrase's boost. Or adds, DisjunctionMax takes the
 best. (whoosh's DisjunctionMax matcher can take a sub-score from another
