@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
@@ -25,8 +26,13 @@ from whoosh import query as wq
 from indexer import analysis, evidence
 from indexer.build import current_generation, index_thesaurus, open_index
 from indexer.schema import TEXT_FIELDS
+from searchapp.search import facets as facets_mod
 from searchapp.search import query as query_mod
 from searchapp.search import snippets
+from searchapp.search.bonuses import BonusScorer
+from searchapp.search.passages import Analysed, PassageCache
+from searchapp.search.postings import PostingsCache
+from searchapp.search.scoring import Matches, MatchScorer
 from searchapp.search.suggest import Suggester, Suggestion
 from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
@@ -64,9 +70,11 @@ FACET_VALUES = 40
 RELATED = 5
 NEAREST_TOPICS = 5
 # Analysed summary texts kept for snippets: analysing them again for every search
-# was a third of the time of a search. A long trial description takes about 150 KB
-# analysed, so the cache holds the most recently shown few hundred.
-PREPARED_CACHE_SIZE = 500
+# was a third of the time of a search. Titles are kept as `Prepared` (short), bodies
+# compact (`passages`, about 12 bytes a word plus the text): up to this many titles
+# and this many words of bodies, the whole trials corpus (~1.5 million words) fits.
+PREPARED_CACHE_SIZE = 5000
+PREPARED_CACHE_WORDS = 3_000_000
 
 
 class SearchRequestError(ValueError):
@@ -268,7 +276,14 @@ class SearchIndex:
         self.speller = Speller(self.matcher.words, self.vocabulary,
                                frequency=self.vocabulary.frequency)
         self._name_frequency: dict[tuple[str, ...], int] = {}
-        self._prepared: OrderedDict[str, tuple[Prepared, Prepared]] = OrderedDict()
+        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+        self._passages = PassageCache(self.matcher, PREPARED_CACHE_WORDS)
+        # Ranking from cached postings (NumPy), whoosh's own matchers when not BM25F.
+        postings = PostingsCache(self._searcher)
+        self._scorer = MatchScorer(postings) if postings.supported else None
+        self._bonuses = BonusScorer(postings) if postings.supported else None
+        self._facet_tables = {name: facets_mod.FacetTable(by_value)
+                              for name, by_value in self._facet_docs.items()}
         self._suggester: Suggester | None = None
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
@@ -418,24 +433,36 @@ class SearchIndex:
         phrase bonuses (clinical names and closeness of the typed words, costly
         position checks) are then added for the best RESCORE candidates only.
         """
-        collector = _MatchRecorder(max(limit, RESCORE), allowed)
-        self._searcher.search_with_collector(match, collector)
-        first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
-        scores = dict(first)
         bonus = query_mod.bonus_query(parsed)
-        if bonus is not None and first:
-            # Visit the candidates only: a whoosh search with a filter still checks
-            # phrase positions in every other summary on the way.
-            matcher = bonus.matcher(self._searcher)
-            for docnum in sorted(scores):
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    scores[docnum] += float(matcher.score())
+        if self._scorer is None or self._bonuses is None:
+            collector = _MatchRecorder(max(limit, RESCORE), allowed)
+            self._searcher.search_with_collector(match, collector)
+            first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
+            scores = dict(first)
+            if bonus is not None and first:
+                # Visit the candidates only: a whoosh search with a filter still checks
+                # phrase positions in every other summary on the way.
+                matcher = bonus.matcher(self._searcher)
+                for docnum in sorted(scores):
+                    if not matcher.is_active():
+                        break
+                    if matcher.id() < docnum:
+                        matcher.skip_to(docnum)
+                    if matcher.is_active() and matcher.id() == docnum:
+                        scores[docnum] += float(matcher.score())
+            ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+            return ranked[:limit], collector.matched
+        evaluation = self._scorer.evaluate(match)
+        allowed_mask = None
+        if allowed is not None:
+            allowed_mask = np.zeros(len(evaluation.mask), dtype=np.bool_)
+            allowed_mask[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
+        scores = dict(evaluation.top(max(limit, RESCORE), allowed_mask))
+        if bonus is not None and scores:
+            for docnum, extra in self._bonuses.scores(bonus, scores).items():
+                scores[docnum] += extra
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit], collector.matched
+        return ranked[:limit], evaluation.matches()
 
     def _did_you_mean(self, text: str) -> str:
         """A respelling of the query that fits many more summaries, or "".
@@ -550,24 +577,30 @@ class SearchIndex:
         allowed: Mapping[str, set[int]] | None = None,
     ) -> dict[str, tuple[FacetValue, ...]]:
         allowed = allowed or {}
+        size = self._searcher.doc_count_all()
+        matched_mask = matched.mask if isinstance(matched, Matches) \
+            else facets_mod.mask(matched, size)
+        allowed_masks = {name: facets_mod.mask(docs, size) for name, docs in allowed.items()}
         facets: dict[str, tuple[FacetValue, ...]] = {}
-        for name, by_value in self._facet_docs.items():
+        for name, table in self._facet_tables.items():
             # Disjunctive: a facet's counts ignore its own selection, not the others'.
-            base = set(matched)
-            for other, docs in allowed.items():
+            base = matched_mask
+            for other, docs in allowed_masks.items():
                 if other != name:
-                    base &= docs
+                    base = base & docs
             chosen = {_facet_key(name, v) for v in request.filters.get(name, ())}
+            counts = table.counts(base)
             values = [
-                FacetValue(_facet_value(name, key), len(base & docs), self._label(name, key),
+                FacetValue(_facet_value(name, key), counts.get(key, 0), self._label(name, key),
                            key in chosen)
-                for key, docs in by_value.items()
+                for key in table.in_order(counts.keys() | (chosen & table.index.keys()))
             ]
             # A year range typed into the URL is shown, selected, beside the spans.
             values += [
-                FacetValue(key, len(base & self._docs_for(name, key)), _year_label(key), True)
-                for key in chosen if name == "year" and key not in by_value]
-            values = [v for v in values if v.count or v.selected]
+                FacetValue(key, int(np.count_nonzero(
+                    base & facets_mod.mask(self._docs_for(name, key), size))),
+                           _year_label(key), True)
+                for key in chosen if name == "year" and key not in self._facet_docs[name]]
             if name == "evidence_level":
                 values.sort(key=lambda v: evidence.by_name(v.value).rank)
             elif name == "year":
@@ -604,7 +637,7 @@ class SearchIndex:
         terms = parsed.highlight_terms
         expanded = {e.concept_id for e in parsed.expansions} & set(topics)
         title, body = self._prepare(record)
-        snippet = snippets.snippet(body, terms, self.matcher, expanded) \
+        snippet = self._passages.snippet(body, terms, expanded) \
             or snippets.lead(record["simple_explanation"] or body.text)
         title_marks = snippets.spans(title, terms, self.matcher, expanded)
         why = tuple(
@@ -622,23 +655,22 @@ class SearchIndex:
             journal=record["journal"], doi=record["doi"], url=record["url"],
         )
 
-    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Prepared]:
+    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Analysed]:
         """A summary's title and body, analysed (cached: summaries do not change)."""
-        cached = self._prepared.get(record["id"])
-        if cached is not None:
-            self._prepared.move_to_end(record["id"])
-            return cached
         body = " ".join([
             record["simple_explanation"], *record["key_findings"], record["research_summary"],
             *(f"{i['heading']}: {i['text']}" if i["heading"] else i["text"]
               for i in record["practical_implications"]),
             *record["limitations"],
         ])
-        cached = (self.matcher.prepare(record["title"]), self.matcher.prepare(body))
-        self._prepared[record["id"]] = cached
-        if len(self._prepared) > PREPARED_CACHE_SIZE:
-            self._prepared.popitem(last=False)
-        return cached
+        title = self._prepared.get(record["id"])
+        if title is not None and title.text == record["title"]:
+            self._prepared.move_to_end(record["id"])
+        else:
+            title = self._prepared[record["id"]] = self.matcher.prepare(record["title"])
+            if len(self._prepared) > PREPARED_CACHE_SIZE:
+                self._prepared.popitem(last=False)
+        return title, self._passages.analysed(record["id"], body)
 
 
 class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]

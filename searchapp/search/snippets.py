@@ -35,13 +35,7 @@ def spans(prepared: Prepared, terms: Collection[str], matcher: Matcher,
     if concepts:
         found.extend((m.start, m.end, m.concept.id) for m in matcher.find_prepared(prepared)
                      if m.concept.id in concepts)
-    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    merged: list[Span] = []
-    for span in found:
-        if merged and span[0] < merged[-1][1]:
-            continue
-        merged.append(span)
-    return merged
+    return merge(found)
 
 
 def render(text: str, marks: Sequence[Span], start: int = 0, end: int | None = None) -> str:
@@ -61,8 +55,22 @@ def render(text: str, marks: Sequence[Span], start: int = 0, end: int | None = N
 def snippet(prepared: Prepared, terms: Collection[str], matcher: Matcher,
             concepts: Collection[str] = (), max_chars: int = 220) -> str:
     """The best one or two sentences of a text for the query, marked; "" when nothing matches."""
-    text = prepared.text
-    marks = spans(prepared, terms, matcher, concepts)
+    return passage(prepared.text, spans(prepared, terms, matcher, concepts), max_chars)
+
+
+def merge(found: list[Span]) -> list[Span]:
+    """Marks in text order, overlaps resolved in favour of the longer place."""
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    merged: list[Span] = []
+    for span in found:
+        if merged and span[0] < merged[-1][1]:
+            continue
+        merged.append(span)
+    return merged
+
+
+def passage(text: str, marks: Sequence[Span], max_chars: int = 220) -> str:
+    """The best one or two sentences of `text` by its `marks` (from `spans`), marked."""
     if not marks:
         return ""
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
