@@ -4,6 +4,8 @@
       pages        /, /summaries/<id>          server-rendered, work without JavaScript
       api          /api/v1/search, suggest, summaries/<id>, openapi.json
       integration  /widget.js, /widget.css, /widget-demo, /opensearch.xml, /healthz
+      editor       /editor, /editor/coverage.json|csv, /editor/login, /editor/logout
+                   private: switched on by EDITOR_PASSWORD (see `editor_auth`)
 
 Settings come from `searchapp.config` (defaults, SCISEARCH_* variables, then
 `config`). Each worker opens the index once (`state.LiveIndex`) and picks up
@@ -21,7 +23,7 @@ from flask_compress import Compress
 from searchapp import config as config_mod
 from searchapp.editorial import QueryLog, QueryLogError
 from searchapp.search.engine import DISCLAIMER
-from searchapp.web import api, errors, headers, integration, pages
+from searchapp.web import api, editor, editor_auth, errors, headers, integration, pages
 from searchapp.web.state import EXTENSION, QUERY_LOG, LiveIndex
 
 
@@ -38,7 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
                                           app.config["RELOAD_SECONDS"])
     app.extensions[QUERY_LOG] = _query_log(app)
-    for blueprint in (pages.bp, api.bp, integration.bp):
+    editor_auth.init_app(app, app.extensions[QUERY_LOG])
+    for blueprint in (pages.bp, api.bp, integration.bp, editor.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     Compress(app)

@@ -7,8 +7,9 @@ Exception tree the views raise (anything else is a 500, logged, never shown):
     IndexerError (indexer)        no readable index yet              -> 503
     werkzeug HTTPException        not found, method not allowed, ... -> its status
 
-Under /api/ every error is `{"ok": false, "error": {"code", "message", "parameter"}}`;
-elsewhere it is the error page, with the search box and the site's links.
+Under /api/ (and for the editors' /editor/coverage.json and .csv) every error is
+`{"ok": false, "error": {"code", "message", "parameter"}}`; elsewhere it is the
+error page, with the search box and the site's links.
 No message ever carries a stack trace or a path on the server.
 """
 
@@ -23,6 +24,8 @@ from indexer import IndexerError
 from searchapp.web.params import ParameterError
 
 log = logging.getLogger(__name__)
+# Paths answered with the API's error shape rather than the error page.
+JSON_PATHS = ("/api/", "/editor/coverage.")
 
 # Plain words for the error page, by status.
 PAGE_TEXT = {
@@ -53,7 +56,7 @@ def error_json(status: int, code: str, message: str, parameter: str | None = Non
 
 
 def _answer(status: int, code: str, message: str, parameter: str | None = None) -> Response:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PATHS):
         return error_json(status, code, message, parameter)
     title, text = PAGE_TEXT.get(status, PAGE_TEXT[500 if status >= 500 else 400])
     page = render_template("error.html", status=status, title=title, text=text)

@@ -8,6 +8,8 @@
   CORS_ORIGINS, so other sites can embed the search.
 - Caching: GET answers carry an ETag (a 304 when unchanged) and a short
   Cache-Control max-age; widget and static files a longer one.
+- Private: the editor pages (/editor...) are never stored by a browser or
+  proxy (`no-store`, no ETag) nor indexed by search engines (X-Robots-Tag).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # Paths another site's page may fetch from the browser.
 CROSS_ORIGIN = ("/api/", "/widget.js", "/widget.css")
 STATIC_SECONDS = 3600
+PRIVATE = "/editor"
 # Files sent whole up to this size (all of ours): see add_headers.
 BUFFER_BYTES = 1 << 20
 
@@ -45,7 +48,10 @@ def register(app: Flask) -> None:
         if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         _cors(response, origins)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if _private(request.path):
+            headers["Cache-Control"] = "no-store"
+            headers["X-Robots-Tag"] = "noindex, nofollow"
+        elif request.method in ("GET", "HEAD") and response.status_code == 200:
             _cache(response, cache_seconds)
         return response
 
@@ -66,6 +72,10 @@ def _cors(response: Response, origins: tuple[str, ...]) -> None:
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Server-Timing"
+
+
+def _private(path: str) -> bool:
+    return path == PRIVATE or path.startswith(PRIVATE + "/")
 
 
 def _cache(response: Response, seconds: int) -> None:

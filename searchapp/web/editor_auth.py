@@ -1,0 +1,175 @@
+"""Who may see the editor pages: one shared password, a signed session cookie, CSRF tokens.
+
+    EDITOR_PASSWORD (SCISEARCH_EDITOR_PASSWORD)   without it the pages are switched off
+    SECRET_KEY, else a key file beside the query log (or the index folder), created once
+        -> Flask's signed session cookie, only sent to /editor: HttpOnly,
+           SameSite=Strict, Secure unless SECURE_COOKIES is off, 8 hours
+    every form (sign in, sign out) carries the session's CSRF token
+
+A signed-in session holds a fingerprint of the password, so changing the
+password signs everybody out. The cookie is the whole session (nothing is kept
+on the server): signing out clears it in the browser, and a copy taken before
+stays valid until it expires. Wrong passwords are slowed down and, past
+MAX_FAILURES a minute in one worker, refused for a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+
+from searchapp.editorial import QueryLog
+
+log = logging.getLogger(__name__)
+
+KEY_FILE = "secret_key"
+SESSION_HOURS = 8
+FAILED_LOGIN_DELAY = 0.5  # seconds a wrong password waits before its answer
+MAX_FAILURES = 5  # wrong passwords per worker and FAILURE_WINDOW ...
+FAILURE_WINDOW = 60.0  # ... before further attempts are refused until the window passes
+CSRF_FIELD = "csrf_token"
+EXTENSION = "scisearch.editor"
+
+
+class EditorAccess:
+    """The editor pages' password and the worker's count of recent wrong passwords."""
+
+    def __init__(self, password: str, reason_off: str | None) -> None:
+        self.password = password
+        self.reason_off = reason_off  # None when the pages are on
+        self._failures: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.reason_off is None
+
+    def password_matches(self, given: str) -> bool:
+        return hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
+
+    def fingerprint(self) -> str:
+        """What a signed-in session holds: changes when the password (or key) does."""
+        key = str(current_app.secret_key).encode("utf-8")
+        return hmac.new(key, b"editor:" + self.password.encode("utf-8"),
+                        hashlib.sha256).hexdigest()
+
+    def locked_out(self) -> bool:
+        """True after MAX_FAILURES wrong passwords within FAILURE_WINDOW seconds."""
+        with self._lock:
+            self._forget_old()
+            return len(self._failures) >= MAX_FAILURES
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures.append(time.monotonic())
+            self._forget_old()
+
+    def _forget_old(self) -> None:
+        oldest = time.monotonic() - FAILURE_WINDOW
+        while self._failures and self._failures[0] < oldest:
+            self._failures.popleft()
+
+
+def init_app(app: Flask, querylog: QueryLog | None) -> None:
+    """Set up sessions for the editor pages, or switch them off (see the module doc)."""
+    app.config.update(
+        SESSION_COOKIE_NAME="scisearch_editor", SESSION_COOKIE_PATH="/editor",
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        # 8 hours from signing in, not from the last page seen.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False)
+    password = str(app.config.get("EDITOR_PASSWORD") or "")
+    reason = None if password else "set SCISEARCH_EDITOR_PASSWORD"
+    if password and not app.config.get("SECRET_KEY"):
+        folder = querylog.path.parent if querylog else Path(app.config["INDEX_DIR"]).parent
+        try:
+            app.config["SECRET_KEY"] = shared_key(folder / KEY_FILE)
+        except OSError as error:
+            log.error("editor pages switched off: no secret key could be kept in %s (%s); "
+                      "set SCISEARCH_SECRET_KEY", folder, error.strerror)
+            reason = "set SCISEARCH_SECRET_KEY (no key file could be written)"
+    app.extensions[EXTENSION] = EditorAccess(password, reason)
+
+
+def shared_key(path: Path) -> str:
+    """The key in `path`, created (mode 0600) by whichever worker comes first.
+
+    The key is written to a temporary file and linked into place, so another worker
+    never reads a half-written key, and a second key never replaces the first."""
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise OSError(0, f"the key file {path.name} is too short", str(path))
+    return key
+
+
+def access() -> EditorAccess:
+    found: EditorAccess = current_app.extensions[EXTENSION]
+    return found
+
+
+def signed_in() -> bool:
+    held = session.get("editor")
+    return (isinstance(held, str) and access().enabled
+            and hmac.compare_digest(held.encode(), access().fingerprint().encode()))
+
+
+def sign_in() -> None:
+    """A fresh session for an editor who gave the password (new CSRF token too)."""
+    session.clear()
+    session.permanent = True
+    session["editor"] = access().fingerprint()
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def csrf_token() -> str:
+    """The session's CSRF token for a form's hidden field (created on first use)."""
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok() -> bool:
+    """Whether the posted form carries the session's CSRF token."""
+    held = session.get("csrf")
+    given = request.form.get(CSRF_FIELD, "")
+    return isinstance(held, str) and hmac.compare_digest(given.encode(), held.encode())
+
+
+def wrong_password_pause() -> None:
+    time.sleep(FAILED_LOGIN_DELAY)
