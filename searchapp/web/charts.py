@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 720
-LABEL_WIDTH = 220  # the bar charts' column of row labels
+LABEL_WIDTH = 250  # the bar charts' column of row labels
 LABEL_CHARS = 30  # longer labels are cut (the table has them whole)
 ROW = 26
 BAR = 16
