@@ -2,8 +2,9 @@
 
 One browser and one server per session: the server is the real app on the
 bundled corpus (`index_data/summaries`, indexed once into a temporary folder)
-on a free port. Each test gets a fresh browser context (no shared cookies,
-history or settings). Without Chromium at CHROMIUM (default /usr/bin/chromium)
+on a free port (the editor pages' tests start another, with a password and a
+query log, on the same index). Each test gets a fresh browser context (no
+shared cookies, history or settings). Without Chromium at CHROMIUM (default /usr/bin/chromium)
 the tests are skipped, unless SCISEARCH_REQUIRE_BROWSER=1 (as in CI): then
 they fail, so that CI never passes without running them.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from tests.browser.helpers import THIRD_PARTY
 from tests.conftest import REPO
 
 if TYPE_CHECKING:
+    from flask import Flask
     from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path(os.environ.get("SCISEARCH_CHROMIUM", "/usr/bin/chromium"))
@@ -44,13 +47,10 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of the site, serving an index of the bundled corpus."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
+def site_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled corpus, built once for the session."""
     import synonyms
     from indexer.build import build_index
-    from searchapp import create_app
     from synonyms.loader import shipped_dir
 
     index_dir = tmp_path_factory.mktemp("browser") / "index"
@@ -58,7 +58,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thesaurus = synonyms.load(shipped_dir())
     report = build_index([REPO / "index_data" / "summaries"], index_dir, thesaurus=thesaurus)
     assert report.ok, report.errors
-    app = create_app({"INDEX_DIR": index_dir, "CORS_ORIGINS": (THIRD_PARTY,), "QUERY_LOG": "off"})
+    return index_dir
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """`app` served on a free port of 127.0.0.1 while the block runs; its URL."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
@@ -67,10 +73,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(site_index: Path) -> Iterator[str]:
+    """The URL of the site, serving an index of the bundled corpus."""
+    from searchapp import create_app
+
+    app = create_app({"INDEX_DIR": site_index, "CORS_ORIGINS": (THIRD_PARTY,),
+                      "QUERY_LOG": "off"})
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
