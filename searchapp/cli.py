@@ -20,7 +20,7 @@ import click
 from indexer import IndexerError, read_file
 from indexer.build import BuildReport, build_index, current_generation
 from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
-from searchapp.search.engine import DISCLAIMER, MAX_RESULTS
+from searchapp.search.results import DISCLAIMER, MAX_RESULTS
 from searchapp.search.snippets import to_terminal
 
 DEFAULT_SUMMARIES = Path("index_data/summaries")

@@ -16,7 +16,7 @@ from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from searchapp.search import SearchRequest, SearchResponse
-from searchapp.search.engine import FACET_FIELDS, MAX_RESULTS, SORTS
+from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
 from searchapp.web.state import live_index, log_click, log_search

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from flask.testing import FlaskClient
 
-from searchapp.search.engine import DISCLAIMER
+from searchapp.search.results import DISCLAIMER
 
 
 def _page(client: FlaskClient, url: str) -> str:
