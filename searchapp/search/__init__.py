@@ -6,16 +6,18 @@ The HTML page, the JSON API and the CLI's `search` all call
 
 from __future__ import annotations
 
-from searchapp.search.engine import (
+from searchapp.search.engine import SearchIndex
+from searchapp.search.results import (
+    Document,
     FacetValue,
     Hit,
-    SearchIndex,
     SearchRequest,
     SearchRequestError,
     SearchResponse,
 )
 
 __all__ = [
+    "Document",
     "FacetValue",
     "Hit",
     "SearchIndex",

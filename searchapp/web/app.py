@@ -22,7 +22,7 @@ from flask_compress import Compress
 
 from searchapp import config as config_mod
 from searchapp.editorial import QueryLog, QueryLogError
-from searchapp.search.engine import DISCLAIMER
+from searchapp.search.results import DISCLAIMER
 from searchapp.web import api, editor, editor_auth, errors, headers, integration, pages
 from searchapp.web.state import EXTENSION, QUERY_LOG, LiveIndex
 

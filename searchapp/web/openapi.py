@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from searchapp.search.engine import FACET_FIELDS, MAX_PER_PAGE, SORTS
+from searchapp.search.results import FACET_FIELDS, MAX_PER_PAGE, SORTS
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
 

@@ -8,6 +8,7 @@ keyboard, a screen reader, voice control and the back button alike.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from searchapp.search import SearchRequest, SearchResponse
-from searchapp.search.engine import FACET_FIELDS, MAX_RESULTS, SORTS
+from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
 from searchapp.web.state import live_index, log_click, log_search
@@ -90,16 +91,20 @@ def search_page() -> str:
     home = not wanted.q.strip() and not any(wanted.filters.values()) and "q" not in request.args
     with live_index().use() as index:
         answer = index.search(wanted if not home else SearchRequest(per_page=5))
+        pages = _pages(answer)
+        if answer.total and not answer.results:  # a page past the last one
+            answer = index.search(dataclasses.replace(wanted, page=pages[-1] or 1))
+            notices += (f"There are only {pages[-1]} pages of results: showing the last.",)
+            pages = _pages(answer)
         count = index.doc_count
     if not home:
         log_search(answer)
     args = MultiDict(request.args)
     return render_template(
         "home.html" if home else "search.html", answer=answer, notices=notices,
-        links=Links(args), pages=_pages(answer), summary_count=count,
+        links=Links(args), pages=pages, summary_count=count,
         facet_titles=FACET_TITLES, sort_labels=SORT_LABELS, topics_shown=TOPICS_SHOWN,
-        last_page=_pages(answer)[-1], quoted='"' in wanted.q,
-        filtered=any(wanted.filters.values()))
+        last_page=pages[-1], quoted='"' in wanted.q, filtered=any(wanted.filters.values()))
 
 
 @bp.get("/summaries/<summary_id>")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from werkzeug.datastructures import MultiDict
 
 from searchapp.search import SearchRequest, SearchRequestError
-from searchapp.search.engine import FACET_FIELDS, MAX_PER_PAGE, MAX_RESULTS
+from searchapp.search.results import FACET_FIELDS, MAX_PER_PAGE, MAX_RESULTS
 
 FILTERS = tuple(FACET_FIELDS)
 DEFAULTS = {"page": 1, "per_page": 10, "sort": "relevance"}

@@ -21,8 +21,28 @@ def test_result_count_is_announced_politely(page: Page) -> None:
     page.goto("/?q=bladder")
     count = page.locator("#result-count")
     assert count.get_attribute("role") == "status"
+    page.wait_for_function("() => document.getElementById('result-count').textContent.trim()")
     assert re.fullmatch(r"\d+ summaries found; showing 1–10\.", count.inner_text())
     assert page.get_by_role("status").filter(has_text="summaries found").count() == 1
+
+
+def test_result_count_is_written_into_its_live_region_after_load(page: Page) -> None:
+    # Screen readers read out changes of a live region, not the text it has at load.
+    page.add_init_script("""
+        window.countChanges = [];
+        new MutationObserver(() => {
+            const region = document.getElementById("result-count");
+            if (region) window.countChanges.push(region.textContent.trim());
+        }).observe(document, {subtree: true, childList: true, characterData: true});
+    """)
+    page.goto("/?q=bladder")
+    page.wait_for_function("""() => {
+        const changes = window.countChanges;
+        const emptied = changes.lastIndexOf("");
+        return emptied >= 0 && changes.slice(emptied).some(t => t.includes("found"));
+    }""")  # emptied after load, then written again
+    assert page.locator("#result-count").inner_text().endswith(
+        "summaries found; showing 1\u201310.")
 
 
 def test_search_and_facets_work_without_javascript(new_page: Callable[..., Page]) -> None:

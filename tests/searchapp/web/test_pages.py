@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from flask.testing import FlaskClient
 
-from searchapp.search.engine import DISCLAIMER
+from searchapp.search.results import DISCLAIMER
 
 
 def _page(client: FlaskClient, url: str) -> str:
@@ -105,11 +105,19 @@ def test_pagination_links_and_current_page(client: FlaskClient) -> None:
     ("/?q=sores&page=5000", "Only the first 1000 results"),
     ("/?q=sores&sort=cheapest", "sorted by best match"),
     ("/?q=sores&year=lately", "year filter was not understood"),
+    ("/?q=&per_page=5&page=7", "only 3 pages of results: showing the last"),
 ])
 def test_bad_parameters_give_a_page_with_a_notice_not_an_error(
         client: FlaskClient, url: str, notice: str) -> None:
     html = _page(client, url)
     assert notice in html
+
+
+def test_a_page_past_the_last_shows_the_last(client: FlaskClient) -> None:
+    html = _page(client, "/?q=&per_page=5&page=7")
+    assert re.search(r'role="status">\s*12 summaries found; showing 11\u201312', html)
+    assert re.search(r'aria-current="page"><span class="visually-hidden">Page </span>3<', html)
+    assert "Page </span>2<" in html
 
 
 def test_corrected_query_offers_to_search_as_typed(client: FlaskClient) -> None:
