@@ -89,7 +89,7 @@ class CoverageReport:
             "summaries": self.summaries, "stale_before": self.stale_before,
             "topics": rows(self.topics), "missing": rows(self.missing),
             "thin": rows(self.thin), "stale": rows(self.stale),
-            "unknown": [asdict(u) for u in self.unknown],
+            "unknown": [{**asdict(u), "variants": list(u.variants)} for u in self.unknown],
             "by_category": [list(x) for x in self.by_category],
             "by_evidence": [list(x) for x in self.by_evidence],
             "by_year": [list(x) for x in self.by_year],
@@ -102,11 +102,17 @@ class CoverageReport:
         writer.writerow(["concept", "topic", "group", "summaries", "newest_year", "searches",
                          "no_results", "few_results", "clicks", "click_through", "evidence"])
         for t in self.topics:
-            writer.writerow([t.concept, t.label, t.group, t.summaries, t.newest_year or "",
+            writer.writerow([_cell(t.concept), _cell(t.label), _cell(t.group), t.summaries,
+                             t.newest_year or "",
                              t.searches, t.no_results, t.few_results, t.clicks,
                              "" if t.click_through is None else f"{t.click_through:.2f}",
                              "; ".join(f"{k}: {v}" for k, v in t.evidence.items())])
         return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (a thesaurus label is editors' text)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def coverage_report(index: SearchIndex, log: QueryLog | None, days: int = 90,

@@ -51,6 +51,10 @@ def register(app: Flask) -> None:
         if _private(request.path):
             headers["Cache-Control"] = "no-store"
             headers["X-Robots-Tag"] = "noindex, nofollow"
+            # Not compressed: the page holds a CSRF token beside text readers typed
+            # (logged queries), the mix compression attacks such as BREACH read.
+            # Flask-Compress leaves a response with a Content-Encoding alone.
+            headers["Content-Encoding"] = "identity"
         elif request.method in ("GET", "HEAD") and response.status_code == 200:
             _cache(response, cache_seconds)
         return response

@@ -144,3 +144,10 @@ def test_the_report_period_leaves_older_searches_out(replayed: dict[str, Any]) -
     log.record_search("bed sores", 3, ["pressure-injury"], False, day=date(2020, 1, 1))
     with SearchIndex(replayed["root"] / "index") as index:
         assert coverage_report(index, log, days=30).searches == 217
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
+    from searchapp.editorial.coverage import _cell
+
+    assert [_cell(t) for t in ("=HYPERLINK(1)", "+1", "-x", "@a", "pressure injury")] == [
+        "'=HYPERLINK(1)", "'+1", "'-x", "'@a", "pressure injury"]
