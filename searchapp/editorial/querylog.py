@@ -121,36 +121,31 @@ class QueryLog:
     def record_search(self, query: str, results: int, concepts: Iterable[str],
                       corrected: bool, day: date | None = None) -> None:
         """Count one search; never raises (a failure is logged)."""
-        text = normalise(query)
-        if not text:
-            return
         day = day or date.today()
-        try:
-            with self._connect() as db:
-                db.execute(
+        self._count("search", query, day,
                     "INSERT INTO searches VALUES (?, ?, 1, ?, ?, ?) "
                     "ON CONFLICT (day, query) DO UPDATE SET searches = searches + 1, "
                     "results = excluded.results, corrected = excluded.corrected, "
                     "concepts = excluded.concepts",
-                    (day.isoformat(), text, results, int(corrected),
-                     json.dumps(sorted(set(concepts)))))
-                self._prune(db, day)
-        except sqlite3.Error as error:
-            log.warning("query log %s: a search was not recorded: %s", self.path, error)
+                    (results, int(corrected), json.dumps(sorted(set(concepts)))))
 
     def record_click(self, query: str, summary: str, day: date | None = None) -> None:
         """Count one click on a result; never raises (a failure is logged)."""
+        self._count("click", query, day or date.today(),
+                    "INSERT INTO clicks VALUES (?, ?, ?, 1) ON CONFLICT (day, query, summary) "
+                    "DO UPDATE SET clicks = clicks + 1", (summary[:200],))
+
+    def _count(self, what: str, query: str, day: date, sql: str,
+               values: tuple[object, ...]) -> None:
         text = normalise(query)
         if not text:
             return
-        day = day or date.today()
         try:
             with self._connect() as db:
-                db.execute(
-                    "INSERT INTO clicks VALUES (?, ?, ?, 1) ON CONFLICT (day, query, summary) "
-                    "DO UPDATE SET clicks = clicks + 1", (day.isoformat(), text, summary[:200]))
+                db.execute(sql, (day.isoformat(), text, *values))
+                self._prune(db, day)
         except sqlite3.Error as error:
-            log.warning("query log %s: a click was not recorded: %s", self.path, error)
+            log.warning("query log %s: a %s was not recorded: %s", self.path, what, error)
 
     def _prune(self, db: sqlite3.Connection, today: date) -> None:
         """Remove rows past the retention period (once a day per worker)."""

@@ -106,10 +106,10 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def new_page(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
-    """Call with browser context options (viewport, java_script_enabled, ...) for a page
-    whose relative URLs go to the site; contexts are closed after the test."""
+@contextmanager
+def page_maker(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
+    """Call the maker with browser context options (viewport, java_script_enabled, ...)
+    for a page whose relative URLs go to `site`; its contexts are closed at the end."""
     contexts = []
 
     def make(**options: Any) -> Page:
@@ -121,6 +121,12 @@ def new_page(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
+    with page_maker(browser, site) as make:
+        yield make
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import serve
+from tests.browser.conftest import page_maker, serve
 from tests.browser.helpers import axe_violations, focused, scrolls_sideways, tab_until
 
 if TYPE_CHECKING:
@@ -39,17 +39,8 @@ def editor_site(site_index: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 def editor_page(browser: Browser, editor_site: str) -> Iterator[Callable[..., Page]]:
-    contexts = []
-
-    def make(**options: Any) -> Page:
-        context = browser.new_context(base_url=editor_site, **options)
-        context.set_default_timeout(5000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    with page_maker(browser, editor_site) as make:
+        yield make
 
 
 def sign_in(page: Page) -> None:
