@@ -220,9 +220,10 @@ class SearchIndex:
             ranked, matched = self._rank(parsed, whoosh_query, limit, filtered)
         else:
             matched = set(self._searcher.docs_for_query(whoosh_query))
-            results = self._searcher.search(
-                whoosh_query, limit=limit, sortedby=sortedby,
-                filter=matched if filtered is None else matched & filtered)
+            shown = matched if filtered is None else matched & filtered
+            # whoosh reads an empty filter as no filter at all: nothing is nothing here.
+            results = self._searcher.search(whoosh_query, limit=limit, sortedby=sortedby,
+                                            filter=shown) if shown else []
             ranked = [(hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
                       for hit in results]
         selected = matched if filtered is None else matched & filtered
@@ -416,14 +417,16 @@ class SearchIndex:
                            key in chosen)
                 for key in table.in_order(counts.keys() | (chosen & table.index.keys()))
             ]
-            # A year range typed into the URL is shown, selected, beside the spans.
+            # A year range typed into the URL is shown, selected, beside the spans; any
+            # other selected value no summary has is listed with 0, so it can be removed.
             values += [
                 FacetValue(key, int(np.count_nonzero(
                     base & facets_mod.mask(self._docs_for(name, key), size))),
                            year_label(key), True)
-                for key in chosen if name == "year" and key not in self._facet_docs[name]]
+                if name == "year" else FacetValue(key, 0, key, True)
+                for key in chosen if key not in table.index]
             if name == "evidence_level":
-                values.sort(key=lambda v: evidence.by_name(v.value).rank)
+                values.sort(key=lambda v: _evidence_rank(v.value))
             elif name == "year":
                 values.sort(key=lambda v: year_range(v.value), reverse=True)
             else:
@@ -513,6 +516,11 @@ class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
         if self.allowed is None or docnum in self.allowed:
             return super().collect(sub_docnum)
         return None
+
+
+def _evidence_rank(name: str) -> int:
+    level = evidence.BY_NAME.get(name.lower())
+    return level.rank if level else len(evidence.LEVELS)
 
 
 def _shown(values: tuple[FacetValue, ...]) -> tuple[FacetValue, ...]:

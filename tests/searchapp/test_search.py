@@ -120,6 +120,28 @@ def test_newest_first_goes_by_year_when_only_some_have_a_date(tmp_path: Path) ->
         assert _ids(index, "", sort="newest") == ["newer", "same-year", "dated"]
 
 
+@pytest.mark.parametrize("request_", [
+    SearchRequest(q="", filters={"topic": ("no-such-topic",)}),
+    SearchRequest(q="", filters={"year": ("1900-1905",)}),
+    SearchRequest(q="cooling", sort="newest", filters={"category": ("Urology",)}),
+    SearchRequest(q="zzqx", sort="newest"),
+])
+def test_a_filter_or_search_that_matches_nothing_shows_nothing(
+        index: SearchIndex, request_: SearchRequest) -> None:
+    response = index.search(request_)
+    assert (response.total, response.results) == (0, ())
+
+
+def test_a_selected_value_no_summary_has_stays_listed_so_it_can_be_removed(
+        index: SearchIndex) -> None:
+    response = index.search(SearchRequest(q="", filters={"topic": ("no-such-topic",),
+                                                         "evidence_level": ("Made up",)}))
+    assert ("no-such-topic", 0, True) in [
+        (v.value, v.count, v.selected) for v in response.facets["topic"]]
+    assert ("Made up", 0, True) in [
+        (v.value, v.count, v.selected) for v in response.facets["evidence_level"]]
+
+
 def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:
     newest = [h.year for h in index.search(SearchRequest(q="", sort="newest")).results]
     assert newest == sorted(newest, reverse=True)
