@@ -92,9 +92,8 @@ class QueryLog:
         self._pruned: date | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
+            with self._connect():
+                pass
         except (OSError, sqlite3.Error) as error:
             raise QueryLogError(f"query log {path}: {error}") from None
 
@@ -116,6 +115,9 @@ class QueryLog:
         # One short connection per write: safe across threads and forked workers.
         with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
             db.execute("PRAGMA busy_timeout=5000")
+            # Again each time: a log file removed or rotated while serving is made anew.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
             yield db
 
     def record_search(self, query: str, results: int, concepts: Iterable[str],

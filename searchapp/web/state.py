@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
 
 from indexer import IndexerError
 from searchapp.editorial import QueryLog
@@ -92,12 +92,17 @@ def query_log() -> QueryLog | None:
 
 
 def log_search(answer: SearchResponse) -> None:
-    """Count a reader's search in the query log: the first page of a search with words
-    (paging through results, browsing and autocomplete are not searches). Never
-    raises: the reader gets the answer whatever happens to the log."""
+    """Count a reader's search in the query log: the first page of a search with words,
+    as typed into the box. Refinements of it (another sort, a filter, a later page)
+    are not new searches, nor is a browser checking its cached copy (HEAD, If-None-Match)
+    or browsing without words. Never raises: the reader gets the answer whatever
+    happens to the log."""
     querylog = query_log()
     wanted = answer.request
-    if querylog is None or wanted.page != 1 or not wanted.q.strip():
+    refined = wanted.page != 1 or wanted.sort != "relevance" or any(wanted.filters.values())
+    revalidated = request.method != "GET" or "If-None-Match" in request.headers \
+        or "If-Modified-Since" in request.headers
+    if querylog is None or refined or revalidated or not wanted.q.strip():
         return
     try:
         concepts = [e.concept_id for e in answer.parsed.expansions] if answer.parsed else []
