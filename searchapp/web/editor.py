@@ -134,13 +134,14 @@ def login() -> ResponseReturnValue:
     if not csrf_ok():
         return _bad_form()
     editors = access()
-    if editors.locked_out():
+    client = request.remote_addr or ""
+    if editors.locked_out(client):
         response = _message(429, "Too many wrong passwords",
                             "Sign-in is paused for a minute. Wait, then try again.")
         response.headers["Retry-After"] = str(int(FAILURE_WINDOW))
         return response
     if not editors.password_matches(request.form.get("password", "")):
-        editors.failed()
+        editors.failed(client)
         wrong_password_pause()
         return _login_form(target, error=True), 200
     sign_in()

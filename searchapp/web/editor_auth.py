@@ -10,7 +10,8 @@ A signed-in session holds a fingerprint of the password, so changing the
 password signs everybody out. The cookie is the whole session (nothing is kept
 on the server): signing out clears it in the browser, and a copy taken before
 stays valid until it expires. Wrong passwords are slowed down and, past
-MAX_FAILURES a minute in one worker, refused for a while.
+MAX_FAILURES a minute from one client address in one worker, refused from that
+address for a while (the addresses are held in memory for that minute only).
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class EditorAccess:
     def __init__(self, password: str, reason_off: str | None) -> None:
         self.password = password
         self.reason_off = reason_off  # None when the pages are on
-        self._failures: deque[float] = deque()
+        # Recent wrong passwords per client address, kept in memory for FAILURE_WINDOW
+        # only (never logged), so that one guesser cannot lock every editor out.
+        self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -63,21 +66,25 @@ class EditorAccess:
         return hmac.new(key, b"editor:" + self.password.encode("utf-8"),
                         hashlib.sha256).hexdigest()
 
-    def locked_out(self) -> bool:
-        """True after MAX_FAILURES wrong passwords within FAILURE_WINDOW seconds."""
+    def locked_out(self, client: str) -> bool:
+        """True after MAX_FAILURES wrong passwords from `client` within FAILURE_WINDOW
+        seconds."""
         with self._lock:
             self._forget_old()
-            return len(self._failures) >= MAX_FAILURES
+            return len(self._failures.get(client, ())) >= MAX_FAILURES
 
-    def failed(self) -> None:
+    def failed(self, client: str) -> None:
         with self._lock:
-            self._failures.append(time.monotonic())
+            self._failures.setdefault(client, deque()).append(time.monotonic())
             self._forget_old()
 
     def _forget_old(self) -> None:
         oldest = time.monotonic() - FAILURE_WINDOW
-        while self._failures and self._failures[0] < oldest:
-            self._failures.popleft()
+        for client, times in list(self._failures.items()):
+            while times and times[0] < oldest:
+                times.popleft()
+            if not times:
+                del self._failures[client]
 
 
 def init_app(app: Flask, querylog: QueryLog | None) -> None:

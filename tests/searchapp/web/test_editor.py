@@ -158,13 +158,18 @@ def test_wrong_password_is_refused_with_a_plain_message(editor: FlaskClient) -> 
     assert editor.get("/editor/coverage.json").status_code == 401
 
 
-def test_many_wrong_passwords_pause_signing_in(editor: FlaskClient) -> None:
+def test_many_wrong_passwords_pause_signing_in_from_that_address_only(
+        editor: FlaskClient, editor_app: Flask) -> None:
     for _ in range(editor_auth.MAX_FAILURES):
         assert sign_in(editor, "guess").status_code == 200
     paused = sign_in(editor)  # even the right password, for a minute
     assert paused.status_code == 429 and paused.headers["Retry-After"] == "60"
     assert "Too many wrong passwords" in paused.get_data(as_text=True)
     assert editor.get("/editor").status_code == 303
+    # An editor elsewhere is not locked out by the guesser.
+    elsewhere = editor_app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert sign_in(elsewhere).status_code == 303
 
 
 @pytest.mark.parametrize("url", ["/editor/login", "/editor/logout"])
