@@ -38,6 +38,13 @@ def _origins(text: str) -> tuple[str, ...]:
     return origins
 
 
+def _site_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ValueError(f"'{url}' is not an address such as https://search.example.org")
+    return url
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if value < 0:
@@ -70,6 +77,10 @@ SETTINGS = (
     Setting("CORS_ORIGINS", (), _origins,
             "Comma-separated origins (https://example.org) whose pages may call the JSON "
             "API from the browser, as the widget does; `*` allows any."),
+    Setting("SITE_URL", "", _site_url,
+            "The site's public address (https://search.example.org), used in the "
+            "OpenSearch description and the widget's embed code. Without it they are "
+            "built from each request's Host and kept out of shared caches."),
     Setting("SITE_NAME", "SCI Research Search", str,
             "Name shown in page titles, the header and the browser's search bar."),
     Setting("RELOAD_SECONDS", 2.0, _seconds,

@@ -44,6 +44,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (pages.bp, api.bp, integration.bp, editor.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = headers.STATIC_SECONDS
+    headers.register_last(app)  # before Compress: runs after it
     Compress(app)
     headers.register(app)  # after Compress: it runs first, on the uncompressed body
 

@@ -25,7 +25,7 @@ from searchapp.web.params import ParameterError
 
 log = logging.getLogger(__name__)
 # Paths answered with the API's error shape rather than the error page.
-JSON_PATHS = ("/api/", "/editor/coverage.")
+JSON_PATHS = ("/api/", "/editor/coverage.", "/healthz")
 
 # Plain words for the error page, by status.
 PAGE_TEXT = {

@@ -23,6 +23,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 CROSS_ORIGIN = ("/api/", "/widget.js", "/widget.css")
 STATIC_SECONDS = 3600
 PRIVATE = "/editor"
+NOT_COMPRESSED = "identity"
 # Files sent whole up to this size (all of ours): see add_headers.
 BUFFER_BYTES = 1 << 20
 
@@ -53,22 +54,37 @@ def register(app: Flask) -> None:
             headers["X-Robots-Tag"] = "noindex, nofollow"
             # Not compressed: the page holds a CSRF token beside text readers typed
             # (logged queries), the mix compression attacks such as BREACH read.
-            # Flask-Compress leaves a response with a Content-Encoding alone.
-            headers["Content-Encoding"] = "identity"
+            # Flask-Compress leaves a response with a Content-Encoding alone; the
+            # marker is taken off again after it (register_last).
+            headers["Content-Encoding"] = NOT_COMPRESSED
         elif request.method in ("GET", "HEAD") and response.status_code == 200:
             _cache(response, cache_seconds)
         return response
 
 
+def register_last(app: Flask) -> None:
+    """What must run after Flask-Compress: register it before Compress(app)."""
+
+    @app.after_request
+    def drop_marker(response: Response) -> Response:
+        if response.headers.get("Content-Encoding") == NOT_COMPRESSED:
+            del response.headers["Content-Encoding"]
+        return response
+
+
 def _cors(response: Response, origins: tuple[str, ...]) -> None:
+    if not request.path.startswith(CROSS_ORIGIN):
+        return
+    if "*" not in origins:
+        # The answer differs by Origin: shared caches must keep one copy per origin.
+        response.vary.add("Origin")
     origin = request.headers.get("Origin", "").rstrip("/")
-    if not origin or not request.path.startswith(CROSS_ORIGIN):
+    if not origin:
         return
     if "*" in origins:
         response.headers["Access-Control-Allow-Origin"] = "*"
     elif origin in origins:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
     else:
         return
     if request.method == "OPTIONS":  # a preflight

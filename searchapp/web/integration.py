@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
+from searchapp.web.headers import STATIC_SECONDS
 from searchapp.web.state import live_index
 
 bp = Blueprint("integration", __name__)
@@ -27,19 +28,37 @@ def widget_css() -> Response:
     return current_app.send_static_file("widget.css")
 
 
+def _site_root() -> tuple[str, bool]:
+    """The site's public address, and whether it came from the request's Host header."""
+    configured = str(current_app.config["SITE_URL"])
+    return (configured, False) if configured else (request.host_url.rstrip("/"), True)
+
+
+def _absolute(response: Response, from_request: bool) -> Response:
+    """An answer holding the site's address: when the address came from the Host
+    header, shared caches must not keep it (a forged Host would stay in them)."""
+    if from_request:
+        response.cache_control.private = True
+        response.cache_control.max_age = STATIC_SECONDS
+    return response
+
+
 @bp.get("/widget-demo")
-def widget_demo() -> str:
-    return render_template("widget_demo.html", origin=request.host_url.rstrip("/"))
+def widget_demo() -> Response:
+    root, from_request = _site_root()
+    return _absolute(Response(render_template("widget_demo.html", origin=root),
+                              mimetype="text/html"), from_request)
 
 
 @bp.get("/opensearch.xml")
 def opensearch() -> Response:
-    root = request.host_url.rstrip("/")
+    root, from_request = _site_root()
     xml = render_template(
         "opensearch.xml", root=root,
         search=root + url_for("pages.search_page") + "?q={searchTerms}",
         suggest=root + url_for("api.suggest") + "?format=opensearch&q={searchTerms}")
-    return Response(xml, mimetype="application/opensearchdescription+xml")
+    return _absolute(Response(xml, mimetype="application/opensearchdescription+xml"),
+                     from_request)
 
 
 @bp.get("/healthz")

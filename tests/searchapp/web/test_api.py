@@ -104,6 +104,10 @@ def test_cors_for_configured_origins_only(client: FlaskClient) -> None:
     assert "Origin" in allowed.headers["Vary"]
     other = client.get("/api/v1/search?q=sores", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+    # Every answer says it varies by Origin, so a shared cache never hands the copy
+    # made for one origin (or for none) to another.
+    assert "Origin" in other.headers["Vary"]
+    assert "Origin" in client.get("/api/v1/search?q=sores").headers["Vary"]
     preflight = client.options("/api/v1/search", headers={
         "Origin": PARTNER, "Access-Control-Request-Method": "GET"})
     assert preflight.status_code == 200

@@ -81,6 +81,29 @@ def test_opensearch_description_is_linked_from_every_page(client: FlaskClient) -
         "http://localhost/api/v1/suggest?format=opensearch&q={searchTerms}")
 
 
+def test_site_address_comes_from_the_setting_or_stays_out_of_shared_caches(
+        web_index: Path) -> None:
+    forged = {"Host": "evil.example"}
+    plain = create_app({"INDEX_DIR": web_index}).test_client()
+    for url in ("/opensearch.xml", "/widget-demo"):
+        answer = plain.get(url, headers=forged)
+        assert "evil.example" in answer.get_data(as_text=True)  # it came from the request:
+        assert answer.headers["Cache-Control"] == "private, max-age=3600"  # not shared
+    fixed = create_app({"INDEX_DIR": web_index,
+                        "SITE_URL": "https://search.example.org/"}).test_client()
+    for url in ("/opensearch.xml", "/widget-demo"):
+        answer = fixed.get(url, headers=forged)
+        text = answer.get_data(as_text=True)
+        assert "evil.example" not in text and "https://search.example.org/" in text
+        assert answer.headers["Cache-Control"].startswith("public, max-age=")
+
+
+def test_static_files_and_the_widget_are_cached_for_an_hour(client: FlaskClient) -> None:
+    for url in ("/widget.js", "/widget.css", "/static/style.css"):
+        with client.get(url) as answer:
+            assert answer.headers["Cache-Control"] == "public, max-age=3600", url
+
+
 def test_widget_files_and_demo_are_served(client: FlaskClient) -> None:
     with client.get("/widget.js", headers={"Origin": "https://partner.example"}) as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
