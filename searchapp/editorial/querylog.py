@@ -6,8 +6,9 @@ the spelling was corrected and the concepts it matched. A click on a result
 adds one to a daily count for (query, summary). Nothing else is kept: no IP
 address, no user agent, no cookie or session, no time of day, and not even the
 order of searches (the tables have no row ids, only daily counts), so two
-searches by one person cannot be linked. Numbers, e-mail addresses and long
-digit runs are masked before anything is stored.
+searches by one person cannot be linked. E-mail addresses, dates, phone and
+other numbers of four or more digits (years excepted) and postcodes are
+masked before anything is stored.
 
 SQLite by default (WAL mode: several web workers write safely), at the path or
 `sqlite:///path` URL in SCISEARCH_QUERY_LOG. Rows older than the retention
@@ -32,8 +33,16 @@ from indexer import analysis
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
-_EMAIL = re.compile(r"\S+@\S+")
-_NUMBER = re.compile(r"\+?\d[\d\s().-]{4,}\d")  # phone, record or card numbers
+# What could identify a reader, masked before a query is stored: e-mail addresses,
+# dates (of birth), phone, record or card numbers, any other number of four or more
+# digits except a year, and UK postcodes. Short numbers stay ("C5", "T12", "2 years").
+_PERSONAL = [
+    (re.compile(r"\S+@\S+"), " email "),
+    (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"), " date "),
+    (re.compile(r"\+?\d[\d\s().-]{4,}\d"), " number "),
+    (re.compile(r"\b(?!(?:19|20)\d\d\b)\d{4,}\b"), " number "),
+    (re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.I), " postcode "),
+]
 OFF = ("", "off", "none", "false", "0")
 
 _SCHEMA = """
@@ -62,7 +71,9 @@ class QueryLogError(ValueError):
 
 def normalise(query: str) -> str:
     """The query as it is logged: masked, folded, words only, at most 200 characters."""
-    masked = _NUMBER.sub(" number ", _EMAIL.sub(" email ", query))
+    masked = query
+    for pattern, replacement in _PERSONAL:
+        masked = pattern.sub(replacement, masked)
     words = [t.text for t in analysis.tokens(masked)]
     return " ".join(words)[:MAX_QUERY_CHARS].strip()
 

@@ -18,6 +18,10 @@ from searchapp.editorial import QueryLog, QueryLogError, normalise
     ("my NHS number is 943 476 5919", "my nhs number is number"),
     ("call +44 (0)20 7946 0958 about spasms", "call number about spasms"),
     ("C5 injury in 2019", "c5 injury in 2019"),  # short numbers stay: levels, years
+    ("born 12/05/1980 C5", "born date c5"),
+    ("my id 12345 and pin 8231", "my id number and pin number"),
+    ("T12 fracture, postcode SW1A 1AA", "t12 fracture postcode postcode"),
+    ("2 years after a T4 injury", "2 years after a t4 injury"),
     ("x" * 500, "x" * 200),
 ])
 def test_queries_are_normalised_and_personal_details_masked(typed: str, logged: str) -> None:
