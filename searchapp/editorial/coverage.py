@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,8 +28,15 @@ from rapidfuzz import fuzz, process
 from indexer import analysis, evidence
 from searchapp.editorial.querylog import QueryLog
 from searchapp.search import SearchIndex
+from synonyms import Thesaurus
+from synonyms.model import Concept
 
 FEW_RESULTS = 3  # a search with 1 to 3 results found "few"
+# Readers can make any number of different queries that find nothing: the report
+# groups the most searched MAX_UNKNOWN of them, and looks up the nearest concept for
+# the first MAX_NEAREST groups (each look-up compares with every thesaurus term).
+MAX_UNKNOWN = 500
+MAX_NEAREST = 100
 THIN = 2  # a topic with 1 or 2 summaries is thin
 GROUP_SIMILARITY = 85  # queries this alike (token sort ratio) are one group
 NEAREST_SIMILARITY = 60
@@ -115,7 +123,24 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def coverage_report(index: SearchIndex, log: QueryLog | None, days: int = 90,
+@dataclass(frozen=True)
+class Collection:
+    """What the report needs of an index, copied out of it: the web app takes it under
+    the worker's search lock, then builds the report without holding searches up."""
+
+    summaries: tuple[dict[str, Any], ...]
+    concepts: Mapping[str, Concept]
+    thesaurus: Thesaurus
+
+    @classmethod
+    def of(cls, index: SearchIndex) -> Collection:
+        return cls(tuple(index.documents()), index.concepts, index.thesaurus)
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        return iter(self.summaries)
+
+
+def coverage_report(index: SearchIndex | Collection, log: QueryLog | None, days: int = 90,
                     stale_years: int = 10, today: date | None = None) -> CoverageReport:
     """The report over the searches of the last `days` days (none when `log` is None)."""
     today = today or date.today()
@@ -185,14 +210,15 @@ def coverage_report(index: SearchIndex, log: QueryLog | None, days: int = 90,
     )
 
 
-def _unknown(searches: list[Any], index: SearchIndex) -> list[UnknownQuery]:
+def _unknown(searches: list[Any], index: SearchIndex | Collection) -> list[UnknownQuery]:
     """Zero-result searches that named no topic, merged by spelling, most searched first."""
     counts: Counter[str] = Counter()
     for row in searches:
         if row.results == 0 and not row.concepts:
             counts[row.query] += row.searches
     groups: list[tuple[str, list[str], int]] = []
-    for query, searched in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    most = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_UNKNOWN]
+    for query, searched in most:
         found = process.extractOne(query, [g[0] for g in groups], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=GROUP_SIMILARITY) if groups else None
         if found is None:
@@ -200,13 +226,16 @@ def _unknown(searches: list[Any], index: SearchIndex) -> list[UnknownQuery]:
         else:
             head, variants, total = groups[found[2]]
             groups[found[2]] = (head, [*variants, query], total + searched)
-    names = [(analysis.fold(term.text), concept.id)
-             for concept in index.thesaurus for term in concept.terms]
+    by_name = {analysis.fold(term.text): concept.id
+               for concept in index.thesaurus for term in concept.terms}
+    names = list(by_name)
     unknown = []
-    for query, variants, searched in sorted(groups, key=lambda g: (-g[2], g[0])):
-        nearest = process.extractOne(query, [n for n, _ in names], scorer=fuzz.token_set_ratio,
-                                     score_cutoff=NEAREST_SIMILARITY)
-        concept_id = names[nearest[2]][1] if nearest else None
+    for number, (query, variants, searched) in enumerate(
+            sorted(groups, key=lambda g: (-g[2], g[0]))):
+        nearest = process.extractOne(query, names, scorer=fuzz.token_set_ratio,
+                                     score_cutoff=NEAREST_SIMILARITY) \
+            if number < MAX_NEAREST else None
+        concept_id = by_name[nearest[0]] if nearest else None
         label = index.concepts[concept_id].preferred if concept_id else None
         unknown.append(UnknownQuery(query, tuple(variants), searched, concept_id, label))
     return unknown

@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import evidence
 from searchapp.editorial import CoverageReport, coverage_report
+from searchapp.editorial.coverage import Collection
 from searchapp.web.api import ok
 from searchapp.web.charts import Chart, Series, bar_chart, column_chart
 from searchapp.web.editor_auth import (
@@ -94,8 +95,9 @@ def period(args: MultiDict[str, str], *, strict: bool) -> tuple[int, int, list[s
 
 
 def _report(days: int, stale: int) -> CoverageReport:
-    with live_index().use() as index:
-        return coverage_report(index, query_log(), days, stale)
+    with live_index().use() as index:  # the worker's searches wait only for the copy
+        collection = Collection.of(index)
+    return coverage_report(collection, query_log(), days, stale)
 
 
 @bp.get("")

@@ -151,3 +151,16 @@ def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
 
     assert [_cell(t) for t in ("=HYPERLINK(1)", "+1", "-x", "@a", "pressure injury")] == [
         "'=HYPERLINK(1)", "'+1", "'-x", "'@a", "pressure injury"]
+
+
+def test_unknown_queries_are_capped_to_the_most_searched(
+        replayed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchapp.editorial import coverage
+    from searchapp.editorial.coverage import Collection
+
+    monkeypatch.setattr(coverage, "MAX_UNKNOWN", 1)
+    log = QueryLog(replayed["root"] / "log.sqlite3")
+    with SearchIndex(replayed["root"] / "index") as index:
+        collection = Collection.of(index)
+    report = coverage_report(collection, log, days=30)  # no index held open
+    assert [u.query for u in report.unknown] == ["qwzx blorf"]
