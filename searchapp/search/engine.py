@@ -203,8 +203,10 @@ class SearchIndex:
             parsed, expansions=tuple(self._prune(e) for e in parsed.expansions))
         notices: list[str] = []
         if parsed.truncated:
-            notices.append(f"Only the first {query_mod.MAX_TERMS} different words of a long "
-                           "search are used.")
+            notices.append(f"Only part of a long search is used: its first "
+                           f"{query_mod.MAX_TERMS} different words, the first "
+                           f"{query_mod.MAX_PHRASE_WORDS} words of a quoted phrase and the "
+                           f"first {query_mod.MAX_PHRASES} phrases.")
         if parsed.is_empty and request.q.strip():
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),

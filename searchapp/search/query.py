@@ -31,6 +31,10 @@ from synonyms.fuzzy import Speller
 # Long pastes are cut to this many distinct words: beyond it more words only
 # slow the search down without changing which summaries come first.
 MAX_TERMS = 64
+# A quoted phrase is checked word by word in every summary holding its words: a
+# pasted paragraph in quotes would take seconds. Its first words are kept.
+MAX_PHRASE_WORDS = 12
+MAX_PHRASES = 8
 _PHRASE = re.compile(r'"([^"]+)"')
 _PROXIMITY_FIELDS = ("title", "key_findings", "simple_explanation", "research_summary")
 # Words of a question that say nothing about its topic (stop words are dropped anyway).
@@ -108,15 +112,19 @@ def understand(
     not expanded: their words are searched as plain words.
     """
     phrases = []
+    cut = False
     for found in _PHRASE.finditer(text):
         phrase = tuple(analysis.analyze(found.group(1)))
+        cut = cut or len(phrase) > MAX_PHRASE_WORDS
         if phrase:
-            phrases.append(phrase)
+            phrases.append(phrase[:MAX_PHRASE_WORDS])
+    cut = cut or len(phrases) > MAX_PHRASES
+    phrases = phrases[:MAX_PHRASES]
     loose = _PHRASE.sub(" ", text).replace('"', " ")
     if not expand and not correct:
         plain = list(dict.fromkeys(analysis.analyze(loose)))
-        return ParsedQuery(text, tuple(plain[:MAX_TERMS]), tuple(phrases[:8]), (), (),
-                           len(plain) > MAX_TERMS,
+        return ParsedQuery(text, tuple(plain[:MAX_TERMS]), tuple(phrases), (), (),
+                           cut or len(plain) > MAX_TERMS,
                            frozenset(plain[:MAX_TERMS]) | {t for p in phrases for t in p})
 
     known: Collection[str] = speller.known if speller is not None else ()
@@ -146,12 +154,12 @@ def understand(
                 terms.append(analysis.stem(fixed[0]))
         terms.append(analysis.stem(word))  # the typed word counts too
     terms = list(dict.fromkeys(terms))
-    truncated = len(terms) > MAX_TERMS
+    truncated = cut or len(terms) > MAX_TERMS
     terms = terms[:MAX_TERMS]
     highlight = set(terms) | {t for p in phrases for t in p}
     for expansion in expansions:
         highlight.update(expansion.typed_stems)
-    return ParsedQuery(text, tuple(terms), tuple(phrases[:8]), tuple(expansions),
+    return ParsedQuery(text, tuple(terms), tuple(phrases), tuple(expansions),
                        tuple(dict.fromkeys(corrections)), truncated, frozenset(highlight))
 
 

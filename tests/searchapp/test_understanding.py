@@ -139,3 +139,12 @@ def test_snippet_passages_are_separated_by_one_ellipsis(index: SearchIndex) -> N
     assert marked.count("\u2026") >= 1
     assert "\u2026 \u2026" not in marked and "\u2026\u2026" not in marked
     assert marked.count("<mark>") >= 2
+
+
+def test_a_long_quoted_paste_is_cut_to_its_first_words_and_says_so() -> None:
+    from searchapp.search.query import MAX_PHRASE_WORDS
+
+    parsed = understand('"' + "spinal cord injury rehabilitation outcomes " * 60 + '"')
+    [phrase] = parsed.phrases
+    assert len(phrase) == MAX_PHRASE_WORDS and parsed.truncated
+    assert not understand('"pressure injury"').truncated
