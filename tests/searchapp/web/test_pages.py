@@ -74,6 +74,24 @@ def test_facets_across_groups_narrow_each_other(client: FlaskClient) -> None:
     assert "2005\u20132009 (1)" in links and "Before 2000 (0)" not in links
 
 
+def test_a_selected_topic_is_never_hidden_in_the_closed_more_topics(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchapp.web import pages
+
+    monkeypatch.setattr(pages, "TOPICS_SHOWN", 1)  # pressure injury, then "More topics"
+    closed = _page(client, "/?q=")
+    assert "<details>" in closed
+    chosen = _page(client, "/?q=&topic=spasticity")
+    more = chosen.split("<details", 1)[1].split("</details>", 1)[0]
+    assert 'class="selected"' in more and more.startswith(" open>")
+
+
+def test_facets_offer_a_skip_link_to_the_results(client: FlaskClient) -> None:
+    html = _page(client, "/?q=sores")
+    assert _links(html)["Skip to the results"] == "#results-heading"
+    assert 'id="results-heading" class="visually-hidden" tabindex="-1"' in html
+
+
 def test_year_ranges_are_a_facet(client: FlaskClient) -> None:
     html = _page(client, "/?q=&year=2015-2019")
     assert sorted(_result_ids(html)) == ["web-bladder-botox", "web-metastasis-surgery",
