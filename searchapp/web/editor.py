@@ -16,6 +16,7 @@ JSON and CSV. `headers.py` makes every /editor answer `no-store` and `noindex`.
 
 from __future__ import annotations
 
+import posixpath
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -164,10 +165,10 @@ def safe_next(value: str | None) -> str:
     if not value or not value.isprintable() or "\\" in value or value.startswith("//"):
         return default
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not (parts.path == default
-                                            or parts.path.startswith(default + "/")):
+    path = posixpath.normpath(parts.path) if parts.path else ""  # "/editor/../x" is "/x"
+    if parts.scheme or parts.netloc or not (path == default or path.startswith(default + "/")):
         return default
-    return value
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def _login_form(target: str, *, error: bool = False, signed_out: bool = False) -> str:

@@ -20,6 +20,7 @@ from searchapp.search.results import FACET_FIELDS, MAX_PER_PAGE, MAX_RESULTS
 FILTERS = tuple(FACET_FIELDS)
 DEFAULTS = {"page": 1, "per_page": 10, "sort": "relevance"}
 _TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 class ParameterError(ValueError):
@@ -32,10 +33,13 @@ def search_request(args: MultiDict[str, str], *,
                    strict: bool) -> tuple[SearchRequest, tuple[str, ...]]:
     """The request the parameters ask for, and notices about values that were replaced
     (always empty when `strict`: a bad value raises ParameterError instead)."""
+    exact = (args.get("exact") or "").lower()
+    if strict and exact not in ("", *_TRUE, *_FALSE):
+        raise ParameterError("exact", "exact must be true or false")
     values: dict[str, object] = {
         "q": args.get("q") or "",
         "sort": args.get("sort") or DEFAULTS["sort"],
-        "correct": (args.get("exact") or "").lower() not in _TRUE,
+        "correct": exact not in _TRUE,
     }
     notices: list[str] = []
     for name in ("page", "per_page"):

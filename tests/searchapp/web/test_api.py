@@ -73,6 +73,7 @@ def test_browsers_get_opensearch_suggestions(client: FlaskClient) -> None:
     ("/api/v1/search?page=500&per_page=10", "page"),
     ("/api/v1/search?sort=price", "sort"),
     ("/api/v1/search?year=recent", "year"),
+    ("/api/v1/search?q=x&exact=maybe", "exact"),
     ("/api/v1/suggest?q=a&limit=100", "limit"),
     ("/api/v1/suggest?q=a&limit=x", "limit"),
 ])

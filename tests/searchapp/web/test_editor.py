@@ -260,6 +260,7 @@ def test_signing_out_ends_the_session(editor: FlaskClient) -> None:
     ("/\\evil.example", "/editor"),
     ("/editorial", "/editor"),
     ("/api/v1/search?q=x", "/editor"),
+    ("/editor/../api/v1/search", "/editor"),
 ])
 def test_after_signing_in_the_editor_goes_back_but_never_off_the_editor_pages(
         editor: FlaskClient, wanted: str, lands: str) -> None:
