@@ -65,7 +65,9 @@ def test_widget_search_shows_marked_results_a_link_to_all_and_the_notice(
     assert cards.count() == 5
     assert page.locator(".scisearch-snippet mark").count() > 0
     first = cards.first.locator("a")
-    assert re.fullmatch(re.escape(site) + r"/summaries/[^/?#]+", first.get_attribute("href") or "")
+    # The link carries the words typed, so the click counts for this search.
+    assert re.fullmatch(re.escape(site) + r"/summaries/[^/?#]+\?q=bladdr%20infection",
+                        first.get_attribute("href") or "")
     assert page.locator(".scisearch-corrected").inner_text().startswith(
         "Showing results for bladder infection.")
     see_all = page.get_by_role("link", name=f"See all {total} results")
@@ -114,7 +116,7 @@ def test_hostile_api_content_cannot_add_elements_to_the_page(page: Page) -> None
     assert widget.locator(".scisearch-snippet").inner_text() == "bad markedlink"
     assert page.evaluate("window.pwned") is None
     href = widget.locator(".scisearch-card a").get_attribute("href") or ""
-    assert href.endswith("/summaries/x%22%3E%3Cimg%20src%3Dx%3E")
+    assert href.endswith("/summaries/x%22%3E%3Cimg%20src%3Dx%3E?q=anything")
 
 
 def test_submitting_closes_suggestions_still_on_their_way(page: Page) -> None:

@@ -47,8 +47,9 @@
     return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
   }
 
-  function summaryUrl(origin, id) {
-    return `${origin}/summaries/${encodeURIComponent(id)}`;
+  function summaryUrl(origin, id, q) {
+    const words = q ? `?q=${encodeURIComponent(q)}` : "";
+    return `${origin}/summaries/${encodeURIComponent(id)}${words}`;
   }
 
   /* Fetch JSON, aborting the previous request of the same `slot`. */
@@ -317,13 +318,13 @@
     const slot = {controller: null};
     const suggestions = combobox(input, row, api, chooser(origin, form, input));
 
-    function card(hit) {
+    function card(q, hit) {
       const meta = el("p", {class: "scisearch-meta"},
         el("span", {class: "scisearch-badge"}, hit.evidence_label),
         hit.year ? el("span", {class: "scisearch-year"}, hit.year) : null);
       return el("li", {class: "scisearch-card"},
         el(`h${level}`, {class: "scisearch-card-title"},
-          el("a", {href: summaryUrl(origin, hit.id)}, marked(hit.title_html || hit.title))),
+          el("a", {href: summaryUrl(origin, hit.id, q)}, marked(hit.title_html || hit.title))),
         meta,
         hit.snippet ? el("p", {class: "scisearch-snippet"}, marked(hit.snippet)) : null);
     }
@@ -339,7 +340,7 @@
           el("a", {href: `${all}&exact=1`}, `Search instead for \u201c${q}\u201d`), "."));
       }
       if (hits.length) {
-        parts.push(el("ol", {class: "scisearch-list"}, ...hits.map(card)));
+        parts.push(el("ol", {class: "scisearch-list"}, ...hits.map(h => card(q, h))));
         parts.push(el("p", {class: "scisearch-all"},
           el("a", {href: all}, `See all ${plural(total, "result", "results")}`)));
       } else {
