@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from nltk.stem.snowball import SnowballStemmer
 
@@ -52,8 +52,9 @@ KEEP: frozenset[str] = frozenset(_data_lines("keep_words.txt"))
 _stemmer = SnowballStemmer("english")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One word: a tuple, because indexing and snippets make hundreds of thousands."""
+
     text: str  # the normalised (folded, unstemmed) word
     start: int  # character offsets in the original text
     end: int
@@ -71,7 +72,9 @@ def fold(word: str) -> str:
 def tokens(text: str) -> Iterator[Token]:
     """Folded word tokens with their offsets; contractions split, possessives dropped."""
     for match in _TOKEN.finditer(text):
-        word = fold(match.group())
+        raw = match.group()
+        # Plain ASCII words (nearly all) need only lower case: folding changes nothing.
+        word = raw.lower() if raw.isascii() else fold(raw)
         start, end = match.span()
         if "'" in word:
             if word in _CONTRACTIONS:

@@ -13,10 +13,9 @@ Abbreviations are matched in documents only as written (capitals: "AD", not
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.model import Concept, Term, Thesaurus
@@ -75,8 +74,7 @@ class _Entry:
     abbreviation: str  # the abbreviation as written, when the term is one
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple: a long summary has tens of thousands
     word: str  # folded surface word
     stem: str
     start: int
@@ -158,7 +156,7 @@ class Matcher:
                     and not word.isdigit():
                 options = tuple((c, self.analysis.stem(c)) for c in speller.candidates(word))
                 if options:
-                    tok = dataclasses.replace(tok, corrections=options)
+                    tok = tok._replace(corrections=options)
             result.append(tok)
         return result
 
