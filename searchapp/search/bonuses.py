@@ -82,30 +82,39 @@ class BonusScorer:
         return _stepped(node, segment, docs)
 
     def _phrase(self, node: Any, number: int, docs: IntArray) -> tuple[FloatArray, BoolArray]:
-        words = list(node.words)
-        mask = np.ones(len(docs), dtype=np.bool_) if words else np.zeros(len(docs), np.bool_)
-        lookups = []
-        for word in words:
-            postings = self.cache.get(number, node.fieldname, word)
-            score, holds, at = _lookup(postings, docs)
-            if postings is None or postings.positions is None:
-                return np.zeros(len(docs)), np.zeros(len(docs), dtype=np.bool_)
-            mask &= holds
-            lookups.append((postings, score, at))
-        for i in np.flatnonzero(mask):
-            ends: set[int] | None = None
-            for postings, _, at in lookups:
-                positions = postings.positions_at(int(at[i]))
-                # whoosh's SpanNear2 (ordered, mindist 1): the next word stands
-                # after the phrase so far, at most `slop` positions on.
-                ends = set(positions) if ends is None else {
-                    p for p in positions if any(1 <= p - end <= node.slop for end in ends)}
-                if not ends:
-                    mask[i] = False
-                    break
-        score = _tree_sum([s for _, s, _ in lookups]) if lookups else np.zeros(len(docs))
-        score = np.where(mask, score, 0.0)
-        return (score * node.boost if node.boost != 1.0 else score), mask
+        return phrase_scores(self.cache, node, number, docs)
+
+
+def phrase_scores(cache: PostingsCache, node: Any, number: int,
+                  docs: IntArray) -> tuple[FloatArray, BoolArray]:
+    """A Phrase node's score in each of `docs` (segment `number`), and where it matches:
+    its words in order, each within `slop` positions of the one before, as whoosh's
+    SpanNear2 finds them; scored as whoosh does, the sum of the words' BM25 times the
+    boost."""
+    words = list(node.words)
+    mask = np.ones(len(docs), dtype=np.bool_) if words else np.zeros(len(docs), np.bool_)
+    lookups = []
+    for word in words:
+        postings = cache.get(number, node.fieldname, word)
+        score, holds, at = _lookup(postings, docs)
+        if postings is None or postings.positions is None:
+            return np.zeros(len(docs)), np.zeros(len(docs), dtype=np.bool_)
+        mask &= holds
+        lookups.append((postings, score, at))
+    for i in np.flatnonzero(mask):
+        ends: set[int] | None = None
+        for postings, _, at in lookups:
+            positions = postings.positions_at(int(at[i]))
+            # whoosh's SpanNear2 (ordered, mindist 1): the next word stands
+            # after the phrase so far, at most `slop` positions on.
+            ends = set(positions) if ends is None else {
+                p for p in positions if any(1 <= p - end <= node.slop for end in ends)}
+            if not ends:
+                mask[i] = False
+                break
+    score = _tree_sum([s for _, s, _ in lookups]) if lookups else np.zeros(len(docs))
+    score = np.where(mask, score, 0.0)
+    return (score * node.boost if node.boost != 1.0 else score), mask
 
 
 def _lookup(postings: Postings | None, docs: IntArray) -> tuple[FloatArray, BoolArray, IntArray]:

@@ -7,8 +7,9 @@ vectors built from `postings`: a score, whether the summary matches, and how
 many term matchers whoosh would see matching (for `Or(scale=...)`'s
 coordination). The arithmetic follows whoosh's matchers, quirks included, so
 scores, the set of matches and so the totals and facet counts are whoosh's.
-Node types not mirrored here (quoted phrases, anything new) are stepped
-through whoosh's own matcher for that node. `Evaluation` hands the engine
+Quoted phrases are checked from cached positions (`bonuses.phrase_scores`);
+node types not mirrored here (anything new) are stepped through whoosh's own
+matcher for that node. `Evaluation` hands the engine
 every match and the best candidates for the phrase bonuses (`bonuses`).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from searchapp.search.bonuses import phrase_scores
 from searchapp.search.postings import BoolArray, FloatArray, IntArray, PostingsCache, Segment
 
 # whoosh.query.Or picks its matcher by these (see Or._matcher): a preloaded
@@ -101,7 +103,32 @@ class MatchScorer:
             return self._and(node, number, segment)
         if kind is wq.AndMaybe:
             return self._and_maybe(node, number, segment)
+        if kind is wq.Phrase:
+            return self._phrase(node, number, segment)
         return _stepped(node, segment)
+
+    def _phrase(self, node: Any, number: int, segment: Segment) -> _Vector:
+        """A quoted phrase: checked from cached positions in the summaries holding all
+        its words (whoosh's span matchers stepped through them one by one)."""
+        postings = [self.cache.get(number, node.fieldname, word) for word in node.words]
+        if not postings or any(p is None for p in postings):
+            return _empty(segment.size)  # a word no summary has: whoosh's NullMatcher
+        if any(p.positions is None for p in postings if p is not None):
+            return _stepped(node, segment)
+        candidates = postings[0].ids if postings[0] is not None else np.zeros(0, np.int64)
+        for other in postings[1:]:
+            if other is not None:
+                candidates = np.intersect1d(candidates, other.ids, assume_unique=True)
+        score, mask = phrase_scores(self.cache, node, number, candidates)
+        vector = _empty(segment.size)
+        found = candidates[mask]
+        vector.score[found] = score[mask]
+        vector.mask[found] = True
+        # As whoosh's phrase matcher: one term matcher per word, all matching where it does.
+        vector.terms = len(postings)
+        vector.matching[found] = len(postings)
+        vector.mask &= segment.live
+        return vector
 
     def _term(self, node: Any, number: int, segment: Segment) -> _Vector:
         postings = self.cache.get(number, node.fieldname, node.text)

@@ -22,6 +22,7 @@ QUERIES = [
     "pressure injury wound healing", "neuropathic pain pregabalin",
     "can stem cells help me walk again after my spinal cord injury",
     '"spinal cord" walking', "depression anxiety quality of life", "zzzz walking",
+    '"spinal cord injury"', '"stem cell" "walking"', '"walking spinal"', '"zzzz walking"',
 ]
 
 
