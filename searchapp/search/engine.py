@@ -35,6 +35,7 @@ from searchapp.search.results import (
     Document,
     FacetValue,
     Hit,
+    Related,
     SearchRequest,
     SearchResponse,
     facet_key,
@@ -336,7 +337,7 @@ class SearchIndex:
         return Document(record, evidence.by_name(record["evidence_level"]).label,
                         tuple(topics), self._related(docnum, topic_ids))
 
-    def _related(self, docnum: int, topic_ids: list[str]) -> tuple[Hit, ...]:
+    def _related(self, docnum: int, topic_ids: list[str]) -> tuple[Related, ...]:
         """Summaries sharing the most distinctive topics with summary `docnum`."""
         # A topic most summaries share (spinal cord injury) relates them only when
         # the summary has no other.
@@ -345,9 +346,13 @@ class SearchIndex:
             return ()
         query = wq.Or([wq.Term("concepts", c) for c in specific])
         results = self._searcher.search(query, limit=RELATED + 1, mask={docnum})
-        empty = query_mod.ParsedQuery("")
-        return tuple(self._hit(hit.fields(), float(hit.score or 0.0), empty)
-                     for hit in results[:RELATED])
+        related = []
+        for hit in results[:RELATED]:
+            record = json.loads(hit.fields()["record"])
+            related.append(Related(record["id"], record["title"],
+                                   evidence.by_name(record["evidence_level"]).label,
+                                   record["year"]))
+        return tuple(related)
 
     def documents(self) -> Iterator[dict[str, Any]]:
         """Every summary's facet fields (id, year, evidence, categories, concept_ids),

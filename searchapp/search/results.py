@@ -146,13 +146,27 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A summary listed on another's page: what its link shows, no snippet."""
+
+    id: str
+    title: str
+    evidence_label: str
+    year: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "evidence_label": self.evidence_label,
+                "year": self.year}
+
+
+@dataclass(frozen=True)
 class Document:
     """One summary as its page shows it: the record, its topics and related summaries."""
 
     record: Mapping[str, Any]  # the canonical fields (see indexer.record.Summary)
     evidence_label: str
     topics: tuple[FacetValue, ...]  # value: concept id; label: its name; count: summaries
-    related: tuple[Hit, ...]
+    related: tuple[Related, ...]
 
     @property
     def id(self) -> str:
@@ -163,8 +177,7 @@ class Document:
             **self.record, "evidence_label": self.evidence_label,
             "topics": [{"value": t.value, "label": t.label, "count": t.count}
                        for t in self.topics],
-            "related": [{"id": h.id, "title": h.title, "evidence_label": h.evidence_label,
-                         "year": h.year} for h in self.related],
+            "related": [r.to_dict() for r in self.related],
             "disclaimer": DISCLAIMER,
         }
 
