@@ -165,19 +165,20 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
         app = create_app({"INDEX_DIR": index_dir, "SUMMARIES_DIR": summaries})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    from searchapp.web.state import live_index
+
+    try:
+        with app.app_context(), live_index().use() as index:  # the server keeps it open
+            count = index.doc_count
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    click.echo(f"Serving {_summary_count(index_dir)} at http://{shown}:{port}/ "
-               "(press Ctrl+C to stop)")
+    click.echo(f"Serving {count} {'summary' if count == 1 else 'summaries'} at "
+               f"http://{shown}:{port}/ (press Ctrl+C to stop)")
     # The development server's request log would record readers' questions with
     # their addresses: it is left off (errors are still logged).
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     run_simple(host, port, app, threaded=True)
-
-
-def _summary_count(index_dir: Path) -> str:
-    with SearchIndex(index_dir) as index:
-        count = index.doc_count
-    return f"{count} {'summary' if count == 1 else 'summaries'}"
 
 
 def _print_report(report: BuildReport) -> None:
