@@ -110,15 +110,15 @@ class MatchScorer:
     def _phrase(self, node: Any, number: int, segment: Segment) -> _Vector:
         """A quoted phrase: checked from cached positions in the summaries holding all
         its words (whoosh's span matchers stepped through them one by one)."""
-        postings = [self.cache.get(number, node.fieldname, word) for word in node.words]
-        if not postings or any(p is None for p in postings):
+        found_words = [self.cache.get(number, node.fieldname, word) for word in node.words]
+        postings = [p for p in found_words if p is not None]
+        if not found_words or len(postings) < len(found_words):
             return _empty(segment.size)  # a word no summary has: whoosh's NullMatcher
-        if any(p.positions is None for p in postings if p is not None):
+        if any(p.positions is None for p in postings):
             return _stepped(node, segment)
-        candidates = postings[0].ids if postings[0] is not None else np.zeros(0, np.int64)
+        candidates = postings[0].ids
         for other in postings[1:]:
-            if other is not None:
-                candidates = np.intersect1d(candidates, other.ids, assume_unique=True)
+            candidates = np.intersect1d(candidates, other.ids, assume_unique=True)
         score, mask = phrase_scores(self.cache, node, number, candidates)
         vector = _empty(segment.size)
         found = candidates[mask]

@@ -119,10 +119,9 @@ class Suggester:
 
     def _starting(self, prefix: str) -> frozenset[int]:
         """Suggestions with a word that begins with `prefix` (or a close spelling of it)."""
-        first = bisect.bisect_left(self._vocabulary, prefix)
-        last = bisect.bisect_left(self._vocabulary, prefix + "\uffff")
-        if first < last:
-            return _union(self._by_word[w] for w in self._vocabulary[first:last])
+        found = self._beginning_with(prefix)
+        if found:
+            return found
         allowed = budget(prefix)
         if not allowed:
             return frozenset()
@@ -131,12 +130,13 @@ class Suggester:
         close = [begin for begin, _, _ in process.extract(
             prefix, beginnings, scorer=OSA.distance, score_cutoff=allowed, limit=5)
             if begin[:1] == prefix[:1]]
-        found: set[int] = set()
-        for begin in close:
-            first = bisect.bisect_left(self._vocabulary, begin)
-            last = bisect.bisect_left(self._vocabulary, begin + "\uffff")
-            found.update(*(self._by_word[w] for w in self._vocabulary[first:last]))
-        return frozenset(found)
+        return _union(self._beginning_with(begin) for begin in close)
+
+    def _beginning_with(self, prefix: str) -> frozenset[int]:
+        """Suggestions with a word that begins with `prefix` exactly."""
+        first = bisect.bisect_left(self._vocabulary, prefix)
+        last = bisect.bisect_left(self._vocabulary, prefix + "\uffff")
+        return _union(self._by_word[w] for w in self._vocabulary[first:last])
 
     def _beginnings(self, length: int) -> list[str]:
         cached = self._prefixes.get(length)
