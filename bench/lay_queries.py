@@ -54,8 +54,8 @@ def main() -> None:
     for name, (paths, field_map) in CORPORA.items():
         index_dir = root / name
         build_index(paths, index_dir, field_map=field_map, thesaurus=thesaurus)
-        queries = evaluation.load(ROOT / "tests" / "eval" / f"{name}.queries.tsv",
-                                  ROOT / "tests" / "eval" / f"{name}.qrels.tsv").queries
+        queries = evaluation.load(ROOT / "tests" / "eval" / "dev" / f"{name}.queries.tsv",
+                                  ROOT / "tests" / "eval" / "dev" / f"{name}.qrels.tsv").queries
         with SearchIndex(index_dir) as index:
             for round_number in range(1, args.rounds + 1):
                 timings = []

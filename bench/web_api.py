@@ -75,8 +75,8 @@ def main() -> None:
         index_dir = root / name
         build_index(paths, index_dir, field_map=field_map, thesaurus=thesaurus)
         queries = [q.text for q in evaluation.load(
-            ROOT / "tests" / "eval" / f"{name}.queries.tsv",
-            ROOT / "tests" / "eval" / f"{name}.qrels.tsv").queries]
+            ROOT / "tests" / "eval" / "dev" / f"{name}.queries.tsv",
+            ROOT / "tests" / "eval" / "dev" / f"{name}.qrels.tsv").queries]
         client = create_app({"INDEX_DIR": index_dir, "RELOAD_SECONDS": 3600,
                              "QUERY_LOG": "off"}).test_client()
         client.get("/healthz")  # opens the index, as a worker's first request does

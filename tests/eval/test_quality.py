@@ -22,6 +22,7 @@ from synonyms.loader import shipped_dir
 from tests.conftest import REPO, SHARED
 
 EVAL = Path(__file__).resolve().parent
+DEV = EVAL / "dev"
 pytestmark = pytest.mark.slow
 
 
@@ -81,7 +82,7 @@ FLOORS = {
 @pytest.mark.parametrize("name", FLOORS)
 def test_lay_queries_stay_above_their_floors(request: pytest.FixtureRequest, name: str) -> None:
     index: SearchIndex = request.getfixturevalue(name)
-    query_set = evaluation.load(EVAL / f"{name}.queries.tsv", EVAL / f"{name}.qrels.tsv")
+    query_set = evaluation.load(DEV / f"{name}.queries.tsv", DEV / f"{name}.qrels.tsv")
     full = evaluation.run(index, query_set)
     baseline = evaluation.run(index, query_set, baseline=True).mean()
     floors, scores = FLOORS[name], full.mean()
@@ -104,7 +105,7 @@ def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
     # Once the top 10 are full, whoosh may prune matchers that cannot reach them; the
     # total and the facet counts must still count every match. (They did not, for 133
     # of these 213 queries, before the search collector turned the pruning off.)
-    query_set = evaluation.load(EVAL / "bundled.queries.tsv", EVAL / "bundled.qrels.tsv")
+    query_set = evaluation.load(DEV / "bundled.queries.tsv", DEV / "bundled.qrels.tsv")
     for query in query_set.queries:
         response = bundled.search(SearchRequest(q=query.text))
         parsed = response.parsed
@@ -117,7 +118,7 @@ def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
 
 def test_eval_files_are_well_formed() -> None:
     for name in ("bundled", "trials"):
-        query_set = evaluation.load(EVAL / f"{name}.queries.tsv", EVAL / f"{name}.qrels.tsv")
+        query_set = evaluation.load(DEV / f"{name}.queries.tsv", DEV / f"{name}.qrels.tsv")
         assert all(max(judged.values()) >= 2 for judged in query_set.qrels.values())
         twins = [q for q in query_set.queries if q.twin]
         qids = {q.qid for q in query_set.queries}
