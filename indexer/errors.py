@@ -4,7 +4,10 @@
      ├── ParseError              one summary file (or record in it) cannot be read
      ├── IndexNotFoundError      there is no index where one was expected
      ├── IndexLockedError        another build holds the index's write lock
-     └── IndexVersionError       the index was built by an incompatible schema
+     ├── IndexVersionError       the index was built by an incompatible schema
+     ├── SettingError            an environment setting has a value that cannot be used
+     └── ModelUnavailableError   the embedding model is not installed or not the pinned
+                                 file (indexer.embedding)
 
 Every message names the file, line, field or directory concerned and, where
 there is one, what to do next.
@@ -80,3 +83,7 @@ class IndexVersionError(IndexerError):
             f"the index in {index_dir} has schema version {found}, this sci-search "
             f"needs {expected}: rebuild it with `scisearch index --rebuild`"
         )
+
+
+class SettingError(IndexerError):
+    """An environment setting the indexer reads has a value it cannot use."""
