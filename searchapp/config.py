@@ -90,6 +90,10 @@ SETTINGS = (
             "How long browsers and proxies may reuse a search answer (Cache-Control max-age)."),
     Setting("HSTS", False, _flag,
             "Send Strict-Transport-Security (only when the site is served over HTTPS)."),
+    Setting("SEMANTIC", True, _flag,
+            "Match by meaning too (the embedding model beside words and concepts); `off` "
+            "searches by words and concepts only. `scisearch index` reads it too: off, it "
+            "embeds nothing."),
     Setting("QUERY_LOG", "index_data/querylog.sqlite3", str,
             "Where searches are counted for the editors' report: a SQLite file path or "
             "sqlite:///path URL; `off` switches logging off."),

@@ -8,8 +8,11 @@ Document ids are compared as slugs, so `1_CancerGov_QA/0000006_2` and `NCT012345
 match the ids the indexer derives.
 
 Metrics at cut-off 10: nDCG (gain 2^grade - 1), MRR and Recall (relevant: grade
->= 2 on a 0-3 scale, >= 1 on a binary one) and Success@3. Each is computed for the
-full pipeline and, with `baseline=True`, for plain BM25 on the typed words.
+>= 2 on a 0-3 scale, >= 1 on a binary one), Success@3, and the share of the top
+10 that is judged at all (unjudged results count as not relevant: a low share
+means the scores are not to be trusted yet). Each can be computed for the
+search's parts (MODES): plain BM25 on the typed words, words and concepts,
+meaning only, and the fused search the site runs.
 """
 
 from __future__ import annotations
@@ -19,11 +22,19 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indexer.record import slugify
 from searchapp.search import SearchIndex, SearchRequest
 
-METRICS = ("ndcg@10", "mrr@10", "recall@10", "success@3")
+METRICS = ("ndcg@10", "mrr@10", "recall@10", "success@3", "judged@10")
+# The search's parts, as request options: what `scisearch eval --compare` scores.
+MODES: dict[str, dict[str, Any]] = {
+    "bm25": {"expand": False, "correct": False, "meaning": False},
+    "words": {"meaning": False},
+    "meaning": {"words": False},
+    "fused": {},
+}
 
 
 class EvalFileError(ValueError):
@@ -111,6 +122,7 @@ def score_ranking(ranking: list[str], judged: Mapping[str, int], relevant: int) 
     ideal = sorted((2 ** g - 1 for g in judged.values()), reverse=True)[:10]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     hits = [judged.get(doc, 0) >= relevant for doc in ranking[:10]]
+    known = sum(1 for doc in ranking[:10] if doc in judged)
     wanted = sum(1 for g in judged.values() if g >= relevant)
     first = next((i for i, hit in enumerate(hits) if hit), None)
     return {
@@ -118,16 +130,27 @@ def score_ranking(ranking: list[str], judged: Mapping[str, int], relevant: int) 
         "mrr@10": 1.0 / (first + 1) if first is not None else 0.0,
         "recall@10": sum(hits) / wanted if wanted else 0.0,
         "success@3": 1.0 if first is not None and first < 3 else 0.0,
+        "judged@10": known / len(ranking[:10]) if ranking else 1.0,
     }
 
 
-def run(index: SearchIndex, query_set: QuerySet, *, baseline: bool = False) -> Scores:
+def rankings(index: SearchIndex, query_set: QuerySet, mode: str = "fused",
+             depth: int = 10) -> dict[str, list[str]]:
+    """Each query's top `depth` document ids (as slugs) in one of the MODES."""
+    options = MODES[mode]
+    return {query.qid: [slugify(hit.id) for hit in index.search(
+                SearchRequest(q=query.text, per_page=depth, **options)).results]
+            for query in query_set.queries}
+
+
+def run(index: SearchIndex, query_set: QuerySet, *, baseline: bool = False,
+        mode: str = "fused") -> Scores:
+    """Scores of one mode (`baseline`: plain BM25, as mode "bm25")."""
     scores = Scores()
     relevant = query_set.relevant_grade
+    ranked = rankings(index, query_set, "bm25" if baseline else mode)
     for query in query_set.queries:
-        request = SearchRequest(q=query.text, per_page=10, expand=not baseline,
-                                correct=not baseline)
-        ranking = [slugify(hit.id) for hit in index.search(request).results]
+        ranking = ranked[query.qid]
         scores.per_query[query.qid] = score_ranking(ranking, query_set.qrels[query.qid],
                                                     relevant)
     return scores

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -18,15 +19,18 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from whoosh import collectors, scoring, sorting
 from whoosh import query as wq
+from whoosh import scoring, sorting
 
 from indexer import analysis, evidence
 from indexer.build import current_generation, index_thesaurus, open_index
+from indexer.embedding import ModelUnavailableError, enabled, shared_model
 from indexer.schema import TEXT_FIELDS
+from indexer.vectors import VECTORS
 from searchapp.search import facets as facets_mod
+from searchapp.search import meaning as meaning_mod
 from searchapp.search import query as query_mod
-from searchapp.search import snippets
+from searchapp.search import snippets, understood
 from searchapp.search.bonuses import BonusScorer
 from searchapp.search.passages import Analysed, PassageCache
 from searchapp.search.postings import PostingsCache
@@ -50,6 +54,8 @@ from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 from synonyms.matcher import Prepared
 
+log = logging.getLogger(__name__)
+
 # A concept is searched for by at most this many of its clinical names (those most
 # frequent in the index); its concept tag already finds every summary naming it.
 MAX_NAMES_PER_CONCEPT = 4
@@ -64,6 +70,8 @@ RESCORE = 50
 FEW_RESULTS = 3
 # Values listed per facet (the most frequent; topics run to hundreds on a broad search).
 FACET_VALUES = 40
+# What "why it matched" says of a summary close in meaning to the question.
+CLOSE_IN_MEANING = "close in meaning to your question"
 # Related summaries shown on a summary's page, and nearest topics offered when a
 # search finds nothing.
 RELATED = 5
@@ -79,9 +87,13 @@ PREPARED_CACHE_WORDS = 3_000_000
 class SearchIndex:
     """An open index, ready to answer searches. Close it (or use `with`) when done."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, semantic: bool | None = None) -> None:
+        """Open the live index in `index_dir`; `semantic` (default: unless
+        SCISEARCH_SEMANTIC=off) matches by meaning too, when the model and the
+        index's vectors are there."""
         self.index_dir = index_dir
         self.generation = current_generation(index_dir)
+        self._vectors_stamp = self._stamp()
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         self._facet_docs = {name: self._postings(fieldname)
@@ -98,13 +110,34 @@ class SearchIndex:
         self._name_frequency: dict[tuple[str, ...], int] = {}
         self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._passages = PassageCache(self.matcher, PREPARED_CACHE_WORDS)
-        # Ranking from cached postings (NumPy), whoosh's own matchers when not BM25F.
+        # Ranking from cached postings (NumPy): whoosh stores, NumPy scores.
         postings = PostingsCache(self._searcher)
-        self._scorer = MatchScorer(postings) if postings.supported else None
-        self._bonuses = BonusScorer(postings) if postings.supported else None
+        self._scorer = MatchScorer(postings)
+        self._bonuses = BonusScorer(postings)
         self._facet_tables = {name: facets_mod.FacetTable(by_value)
                               for name, by_value in self._facet_docs.items()}
         self._suggester: Suggester | None = None
+        semantic = enabled() if semantic is None else semantic
+        self.meaning = self._open_meaning() if semantic else None
+        if not semantic:
+            log.info("matching by meaning is switched off: words and concepts only")
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            found = (self.generation / VECTORS).stat() if self.generation else None
+        except OSError:
+            return None
+        return (found.st_mtime_ns, found.st_size) if found else None
+
+    def _open_meaning(self) -> meaning_mod.MeaningIndex | None:
+        try:
+            model = shared_model()
+        except ModelUnavailableError as error:
+            log.warning("matching by meaning is off, words and concepts only: %s", error)
+            return None
+        docnums = {stored["id"]: docnum for docnum, stored in self._searcher.reader().iter_docs()}
+        return meaning_mod.MeaningIndex.open(self.generation, model, docnums,
+                                             self._searcher.doc_count_all())
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
         """About how many summaries contain all of `stems` (in one field at least)."""
@@ -147,7 +180,8 @@ class SearchIndex:
     def is_current(self) -> bool:
         """False once the index on disk has been rebuilt or updated since it was opened."""
         up_to_date: bool = self._searcher.up_to_date()
-        return up_to_date and current_generation(self.index_dir) == self.generation
+        return (up_to_date and current_generation(self.index_dir) == self.generation
+                and self._stamp() == self._vectors_stamp)
 
     @property
     def doc_count(self) -> int:
@@ -202,6 +236,14 @@ class SearchIndex:
                                       generic=self._generic)
         parsed = dataclasses.replace(
             parsed, expansions=tuple(self._prune(e) for e in parsed.expansions))
+        # Searching exactly as typed (no spelling correction) is by the words alone.
+        meaning = self.meaning if request.meaning and request.correct and request.q.strip() \
+            else None
+        if meaning is not None and request.expand and request.words:
+            parsed = understood.by_meaning(parsed, meaning, self.concepts, self._tagged,
+                                           self._generic, self._known)
+        reach = understood.reach(parsed, self._known, self._tagged) if request.expand \
+            else None
         notices: list[str] = []
         if parsed.truncated:
             notices.append(f"Only part of a long search is used: its first "
@@ -212,6 +254,17 @@ class SearchIndex:
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
                                   tuple(notices), parsed)
+        # The question as corrected: a typo is a different word piece to the model too.
+        vector = meaning.embed(parsed.corrected_text or request.q) \
+            if meaning is not None else None
+        similarity = meaning.similarities(vector) \
+            if meaning is not None and vector is not None else None
+        if reach is not None and reach.nothing_about(
+                None if similarity is None else float(similarity.max()),
+                lambda: self._holding_all(" ".join(reach.words)) > 0):
+            return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
+                                  tuple(notices), parsed, unfound=reach.unfound,
+                                  nothing_about=True, meaning=meaning is not None)
         whoosh_query = wq.Every() if parsed.is_empty else self.match_query(parsed)
 
         allowed = self._allowed(request)
@@ -219,27 +272,46 @@ class SearchIndex:
         limit = offset + request.per_page
         sortedby = self._sort(request.sort, parsed.is_empty)
         filtered = _intersect(allowed.values())
-        if sortedby is None and not parsed.is_empty:
-            ranked, matched = self._rank(parsed, whoosh_query, limit, filtered)
-        else:
-            matched = set(self._searcher.docs_for_query(whoosh_query))
+        ranking = self._rank(parsed, whoosh_query, limit, filtered, similarity,
+                             words=request.words)
+        matched = ranking.matched
+        if sortedby is not None or parsed.is_empty:
             shown = matched if filtered is None else matched & filtered
+            # Summaries found by meaning alone have no word to score: sorted after.
+            sorting_query = wq.Or([whoosh_query, wq.Every()]) if ranking.by_meaning_only \
+                else whoosh_query
             # whoosh reads an empty filter as no filter at all: nothing is nothing here.
-            results = self._searcher.search(whoosh_query, limit=limit, sortedby=sortedby,
+            results = self._searcher.search(sorting_query, limit=limit, sortedby=sortedby,
                                             filter=shown) if shown else []
             ranked = [(hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
                       for hit in results]
+        else:
+            ranked = ranking.ranked
         selected = matched if filtered is None else matched & filtered
         facets = {name: _shown(values)
                   for name, values in self._facets(matched, request, allowed).items()}
-        hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed)
+        hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed, docnum,
+                          vector if similarity is not None
+                          and similarity[docnum] >= meaning_mod.MATCH_SIMILARITY else None)
                 for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
             did_you_mean = self._did_you_mean(request.q)
         nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
+        unfound = reach.unfound if reach is not None else ()
+        if unfound:
+            notices.append("No summary mentions " + ", ".join(f"\u2018{w}\u2019"
+                                                               for w in unfound) + ".")
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
-                              tuple(notices), parsed, did_you_mean, nearest)
+                              tuple(notices), parsed, did_you_mean, nearest, unfound=unfound,
+                              meaning=meaning is not None)
+
+    def _known(self, word: str) -> bool:
+        """The word, or another with its stem, is in some summary."""
+        return word in self.vocabulary or self._frequency((analysis.stem(word),)) > 0
+
+    def _tagged(self, concept_id: str) -> bool:
+        return bool(self._facet_docs["topic"].get(concept_id))
 
     def match_query(self, parsed: query_mod.ParsedQuery) -> Any:
         """The whoosh query deciding which summaries match (and their first score)."""
@@ -248,44 +320,54 @@ class SearchIndex:
         return query_mod.to_whoosh(parsed, common)
 
     def _rank(self, parsed: query_mod.ParsedQuery, match: Any, limit: int,
-              allowed: set[int] | None) -> tuple[list[tuple[int, float]], set[int]]:
+              allowed: set[int] | None, similarity: np.ndarray | None,
+              words: bool = True) -> _Ranking:
         """The best `limit` (docnum, score) by relevance, and every matching docnum.
 
         Two stages, as search engines rescore: `match` (the words and concept tags,
         from `match_query`) finds and scores every match (cheap term look-ups); the
         phrase bonuses (clinical names and closeness of the typed words, costly
-        position checks) are then added for the best RESCORE candidates only.
+        position checks) are then added for the best RESCORE candidates only. With
+        `similarity` (meaning), the result is fused with the meaning ranking, and
+        summaries close enough in meaning match too (`words=False`: they alone).
         """
-        bonus = query_mod.bonus_query(parsed)
-        if self._scorer is None or self._bonuses is None:
-            collector = _MatchRecorder(max(limit, RESCORE), allowed)
-            self._searcher.search_with_collector(match, collector)
-            first = [(hit.docnum, float(hit.score or 0.0)) for hit in collector.results()]
-            scores = dict(first)
-            if bonus is not None and first:
-                # Visit the candidates only: a whoosh search with a filter still checks
-                # phrase positions in every other summary on the way.
-                matcher = bonus.matcher(self._searcher)
-                for docnum in sorted(scores):
-                    if not matcher.is_active():
-                        break
-                    if matcher.id() < docnum:
-                        matcher.skip_to(docnum)
-                    if matcher.is_active() and matcher.id() == docnum:
-                        scores[docnum] += float(matcher.score())
-            ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-            return ranked[:limit], collector.matched
-        evaluation = self._scorer.evaluate(match)
+        size = self._searcher.doc_count_all()
         allowed_mask = None
         if allowed is not None:
-            allowed_mask = np.zeros(len(evaluation.mask), dtype=np.bool_)
+            allowed_mask = np.zeros(size, dtype=np.bool_)
             allowed_mask[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
-        scores = dict(evaluation.top(max(limit, RESCORE), allowed_mask))
-        if bonus is not None and scores:
-            for docnum, extra in self._bonuses.scores(bonus, scores).items():
-                scores[docnum] += extra
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit], evaluation.matches()
+        if parsed.is_empty:
+            word_mask = np.ones(size, dtype=np.bool_)
+            scores = np.zeros(size)
+        else:
+            evaluation = self._scorer.evaluate(match)
+            word_mask = evaluation.mask if words else np.zeros(size, dtype=np.bool_)
+            scores = evaluation.score.astype(np.float64, copy=True)
+            bonus = query_mod.bonus_query(parsed)
+            candidates = dict(evaluation.top(max(limit, RESCORE), allowed_mask)) if words \
+                else {}
+            if bonus is not None and candidates:
+                for docnum, extra in self._bonuses.scores(bonus, candidates).items():
+                    scores[docnum] += extra
+        if similarity is None:
+            final, mask, by_meaning_only = scores, word_mask, False
+        else:
+            # A quoted phrase must appear: then meaning only reorders the matches.
+            close = similarity >= meaning_mod.MATCH_SIMILARITY
+            if parsed.phrases:
+                close &= word_mask
+            mask = word_mask | close
+            by_meaning_only = bool((close & ~word_mask).any())
+            final = meaning_mod.fuse(scores, word_mask, similarity) if words \
+                else similarity.astype(np.float64)
+        keep = mask if allowed_mask is None else mask & allowed_mask
+        ids = np.flatnonzero(keep)
+        if len(ids) > limit:
+            cut = np.partition(final[ids], len(ids) - limit)[len(ids) - limit]
+            ids = ids[final[ids] >= cut]
+        order = ids[np.lexsort((ids, -final[ids]))][:limit]
+        ranked = [(int(d), float(final[d])) for d in order]
+        return _Ranking(ranked, Matches(np.flatnonzero(mask), mask), by_meaning_only)
 
     def _did_you_mean(self, text: str) -> str:
         """A respelling of the query that fits many more summaries, or "".
@@ -319,9 +401,7 @@ class SearchIndex:
         if not stems:
             return 0
         query = wq.And([query_mod.any_field((stem,)) for stem in stems])
-        if self._scorer is not None:
-            return int(self._scorer.evaluate(query).mask.sum())
-        return sum(1 for _ in self._searcher.docs_for_query(query))
+        return int(self._scorer.evaluate(query).mask.sum())
 
     def get(self, summary_id: str) -> Document | None:
         """The summary with this id, with its topics and related summaries; None if absent."""
@@ -462,19 +542,26 @@ class SearchIndex:
                                        sorting.ScoreFacet()])
         return None
 
-    def _hit(self, stored: dict[str, Any], score: float, parsed: query_mod.ParsedQuery) -> Hit:
+    def _hit(self, stored: dict[str, Any], score: float, parsed: query_mod.ParsedQuery,
+             docnum: int, vector: np.ndarray | None = None) -> Hit:
+        """One result card; `vector` (the query's) when the summary is close in meaning."""
         record = json.loads(stored["record"])
         topics = tuple(stored.get("concept_ids") or ())
         terms = parsed.highlight_terms
         expanded = {e.concept_id for e in parsed.expansions} & set(topics)
         title, body = self._prepare(record)
-        snippet = self._passages.snippet(body, terms, expanded) \
-            or snippets.lead(record["simple_explanation"] or body.text)
+        snippet = self._passages.snippet(body, terms, expanded)
+        if not snippet and vector is not None and self.meaning is not None:
+            closest = self.meaning.closest_passage(vector, docnum)
+            snippet = snippets.lead(closest.removeprefix(record["title"]).strip())
+        snippet = snippet or snippets.lead(record["simple_explanation"] or body.text)
         title_marks = snippets.spans(title, terms, self.matcher, expanded)
         why = tuple(
             f"{e.preferred}, for your words \u2018{e.matched}\u2019"
             for e in parsed.expansions
             if e.concept_id in expanded and e.typed_stems not in e.stems)
+        if vector is not None:
+            why += (CLOSE_IN_MEANING,)
         level = evidence.by_name(record["evidence_level"])
         return Hit(
             id=record["id"], title=record["title"],
@@ -504,25 +591,11 @@ class SearchIndex:
         return title, self._passages.analysed(record["id"], body)
 
 
-class _MatchRecorder(collectors.TopCollector):  # type: ignore[misc]
-    """Top-N by score among `allowed` documents, remembering every matching document.
-
-    Block-quality skipping and matcher replacement are off: both drop documents
-    that cannot enter the top N, and the facets and the total must count them.
-    """
-
-    def __init__(self, limit: int, allowed: set[int] | None) -> None:
-        super().__init__(limit=limit, usequality=False)
-        self.replace = 0
-        self.allowed = allowed
-        self.matched: set[int] = set()
-
-    def collect(self, sub_docnum: int) -> Any:
-        docnum = self.offset + sub_docnum
-        self.matched.add(docnum)
-        if self.allowed is None or docnum in self.allowed:
-            return super().collect(sub_docnum)
-        return None
+@dataclasses.dataclass(frozen=True)
+class _Ranking:
+    ranked: list[tuple[int, float]]  # the best, as (docnum, score)
+    matched: Matches  # every match
+    by_meaning_only: bool  # some summaries match by meaning alone
 
 
 def _evidence_rank(name: str) -> int:

@@ -35,7 +35,7 @@ MAX_TERMS = 64
 # pasted paragraph in quotes would take seconds. Its first words are kept.
 MAX_PHRASE_WORDS = 12
 MAX_PHRASES = 8
-_PHRASE = re.compile(r'"([^"]+)"')
+PHRASE = re.compile(r'"([^"]+)"')
 _PROXIMITY_FIELDS = ("title", "key_findings", "simple_explanation", "research_summary")
 # Words of a question that say nothing about its topic (stop words are dropped anyway).
 FILLERS = frozenset("""
@@ -66,10 +66,12 @@ class Expansion:
     terms: tuple[str, ...]  # the clinical names searched for
     stems: tuple[tuple[str, ...], ...]  # each name's index terms
     typed_stems: tuple[str, ...]  # index terms of the person's words
+    by_meaning: bool = False  # linked by the embedding model, not by a thesaurus term
 
     def to_dict(self) -> dict[str, Any]:
         return {"concept": self.concept_id, "preferred": self.preferred, "group": self.group,
-                "matched": self.matched, "terms": list(self.terms)}
+                "matched": self.matched, "terms": list(self.terms),
+                "found_by": "meaning" if self.by_meaning else "thesaurus"}
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,14 @@ def understand(
     """
     phrases = []
     cut = False
-    for found in _PHRASE.finditer(text):
+    for found in PHRASE.finditer(text):
         phrase = tuple(analysis.analyze(found.group(1)))
         cut = cut or len(phrase) > MAX_PHRASE_WORDS
         if phrase:
             phrases.append(phrase[:MAX_PHRASE_WORDS])
     cut = cut or len(phrases) > MAX_PHRASES
     phrases = phrases[:MAX_PHRASES]
-    loose = _PHRASE.sub(" ", text).replace('"', " ")
+    loose = PHRASE.sub(" ", text).replace('"', " ")
     if not expand and not correct:
         plain = list(dict.fromkeys(analysis.analyze(loose)))
         return ParsedQuery(text, tuple(plain[:MAX_TERMS]), tuple(phrases), (), (),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer import evidence
+from indexer import analysis, evidence
 from searchapp.search import query as query_mod
 
 DISCLAIMER = ("These are plain-language summaries of research, not medical advice: "
@@ -51,6 +51,8 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     expand: bool = True  # lay words to clinical concepts
     correct: bool = True  # spelling correction
+    meaning: bool = True  # matching by meaning too (when the index has vectors)
+    words: bool = True  # matching by words and concepts (False: by meaning only)
 
     def __post_init__(self) -> None:
         if self.page < 1:
@@ -193,6 +195,16 @@ class SearchResponse:
     parsed: query_mod.ParsedQuery | None = None
     did_you_mean: str = ""
     nearest_topics: tuple[FacetValue, ...] = ()  # when nothing was found
+    unfound: tuple[str, ...] = ()  # words of the question no summary has, nor its meaning
+    nothing_about: bool = False  # most of the question is unfound: no results on purpose
+    meaning: bool = False  # the search matched by meaning too
+
+    @property
+    def found_words_query(self) -> str:
+        """The question without its unfound words (what "search only ..." links to)."""
+        unfound = set(self.unfound)
+        return " ".join(w for w in self.request.q.split()
+                        if not set(analysis.words(w)) & unfound).strip()
 
     @property
     def corrected(self) -> str:
@@ -208,6 +220,9 @@ class SearchResponse:
                             for c in (parsed.corrections if parsed else ())],
             "expansions": [e.to_dict() for e in (parsed.expansions if parsed else ())],
             "did_you_mean": self.did_you_mean,
+            "words_not_found": list(self.unfound),
+            "nothing_about": " ".join(self.unfound) if self.nothing_about else "",
+            "meaning": self.meaning,
             "nearest_topics": [{"value": v.value, "label": v.label, "count": v.count}
                                for v in self.nearest_topics],
             "total": self.total,

@@ -38,7 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["COMPRESS_ALGORITHM"] = ["br", "gzip"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
-                                          app.config["RELOAD_SECONDS"])
+                                          app.config["RELOAD_SECONDS"],
+                                          app.config["SEMANTIC"])
     app.extensions[QUERY_LOG] = _query_log(app)
     editor_auth.init_app(app, app.extensions[QUERY_LOG])
     for blueprint in (pages.bp, api.bp, integration.bp, editor.bp):

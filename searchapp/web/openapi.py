@@ -76,7 +76,9 @@ _SCHEMAS: dict[str, Any] = {
             "year": {"type": "integer", "nullable": True},
             "journal": {"type": "string"}, "doi": {"type": "string"}, "url": {"type": "string"},
             "topics": _STRING_LIST,
-            "why": {**_STRING_LIST, "description": "Topics matched for the reader's words"},
+            "why": {**_STRING_LIST, "description": "Topics matched for the reader's words, "
+                    "and 'close in meaning to your question' when the summary was found "
+                    "by meaning"},
         },
     },
     "FacetValue": {
@@ -88,7 +90,8 @@ _SCHEMAS: dict[str, Any] = {
     "SearchResponse": {
         "type": "object",
         "required": ["ok", "query", "corrected", "corrections", "expansions", "did_you_mean",
-                     "nearest_topics", "total", "page", "per_page", "sort", "results",
+                     "words_not_found", "nothing_about", "meaning", "nearest_topics", "total",
+                     "page", "per_page", "sort", "results",
                      "facets", "notices", "disclaimer"],
         "properties": {
             "ok": {"type": "boolean", "enum": [True]},
@@ -103,8 +106,18 @@ _SCHEMAS: dict[str, Any] = {
                                                "terms"],
                 "properties": {"concept": {"type": "string"}, "preferred": {"type": "string"},
                                "group": {"type": "string"}, "matched": {"type": "string"},
-                               "terms": _STRING_LIST}}},
+                               "terms": _STRING_LIST,
+                               "found_by": {"type": "string", "enum": ["thesaurus", "meaning"],
+                                            "description": "How the reader's words were "
+                                            "linked to the concept"}}}},
             "did_you_mean": {"type": "string"},
+            "words_not_found": {**_STRING_LIST, "description": "Words of the query that no "
+                                "summary has, nor a concept close in meaning"},
+            "nothing_about": {"type": "string", "description": "When most of the query is "
+                              "not found: its unfound words, and no results on purpose; "
+                              "else empty"},
+            "meaning": {"type": "boolean", "description": "Whether summaries were matched "
+                        "by meaning too (off: words and concepts only)"},
             "nearest_topics": {"type": "array", "items": {
                 "type": "object", "required": ["value", "label", "count"],
                 "properties": {"value": {"type": "string"}, "label": {"type": "string"},

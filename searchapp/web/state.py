@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 
 
 class LiveIndex:
-    def __init__(self, index_dir: Path, reload_seconds: float = 2.0) -> None:
+    def __init__(self, index_dir: Path, reload_seconds: float = 2.0,
+                 semantic: bool = True) -> None:
         self.index_dir = index_dir
         self.reload_seconds = reload_seconds
+        self.semantic = semantic
         self._index: SearchIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -52,7 +54,7 @@ class LiveIndex:
             return index
         started = time.perf_counter()
         try:
-            fresh = SearchIndex(self.index_dir)
+            fresh = SearchIndex(self.index_dir, semantic=self.semantic)
         except IndexerError as error:
             if index is None:
                 raise

@@ -15,7 +15,8 @@ from searchapp.cli import cli
 
 def test_perfect_ranking_scores_one_everywhere() -> None:
     scores = evaluation.score_ranking(["a", "b"], {"a": 3, "b": 2}, relevant=2)
-    assert scores == {"ndcg@10": 1.0, "mrr@10": 1.0, "recall@10": 1.0, "success@3": 1.0}
+    assert scores == {"ndcg@10": 1.0, "mrr@10": 1.0, "recall@10": 1.0, "success@3": 1.0,
+                      "judged@10": 1.0}
 
 
 def test_metrics_on_a_known_ranking() -> None:

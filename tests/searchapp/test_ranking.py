@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import collectors
 from whoosh import query as wq
@@ -14,6 +15,7 @@ from indexer.build import build_index
 from indexer.synthetic import write_corpus
 from searchapp.search import SearchIndex, SearchRequest
 from searchapp.search import query as query_mod
+from searchapp.search.meaning import MATCH_SIMILARITY
 from synonyms import load
 from synonyms.loader import shipped_dir
 
@@ -96,6 +98,14 @@ def test_total_and_facet_counts_cover_every_match(index: SearchIndex, text: str)
     assert parsed is not None
     matching = set(_whoosh_scores(index, index.match_query(parsed))) \
         if not parsed.is_empty else set()
+    if index.meaning is not None and not parsed.phrases and not parsed.is_empty:
+        # Summaries close enough in meaning count too (and none when most of the
+        # question is found nowhere: "nothing about").
+        vector = index.meaning.embed(parsed.corrected_text or text)
+        close = index.meaning.similarities(vector) >= MATCH_SIMILARITY
+        matching |= set(np.flatnonzero(close).tolist())
+    if response.nothing_about:
+        matching = set()
     assert response.total == len(matching)
     for facet in ("category", "evidence_level", "year"):
         for value in response.facets[facet]:

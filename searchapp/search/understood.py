@@ -1,0 +1,152 @@
+"""Query understanding, second pass: what the collection knows of the question.
+
+    ParsedQuery (concepts by thesaurus, corrections) -> the question's leftover
+    phrases linked to concepts by meaning ("feeling really down" -> depression)
+    -> the words that carry its meaning found neither in the collection nor by
+    meaning ("lasagne recipe"): `Reach`
+
+When most of those words are unknown, the engine answers "Nothing about ..."
+instead of a list matched on the one ordinary word left ("best"). The words not
+found are always reported, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from indexer import analysis
+from searchapp.search import query as query_mod
+from searchapp.search.meaning import MeaningIndex
+from synonyms.fuzzy import WordIndex
+from synonyms.model import Concept
+
+# A phrase linked by meaning has at most this many words: a long question is
+# a sentence, not a name, and its meaning ranking already covers it.
+MAX_PHRASE_WORDS = 6
+# ... and is not linked when a generic concept is this close to it too.
+GENERIC_MARGIN = 0.05
+# How close in meaning the nearest summary must be for a question naming no topic
+# to be answered: off-topic questions scored 0.09-0.25 on the bundled corpus and
+# 0.16-0.28 on the trials; the dev sets' questions, over 0.30 and 0.41 once their
+# typos are fixed. With a word no summary has, a little closer; with half its
+# words unfound, closer still ("hair loss" is 0.25 from a summary on bone loss;
+# "leaks of urine", 0.39 from one on incontinence that never says "urine").
+UNRELATED_SIMILARITY = 0.25
+SOME_UNFOUND_SIMILARITY = 0.30
+RELATED_SIMILARITY = 0.35
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The content words of a question and which of them the collection lacks."""
+
+    words: tuple[str, ...]  # as typed (folded), filler and stop words aside
+    unfound: tuple[str, ...]
+    topic: bool = False  # the question names a concept some summary is about
+
+    def nothing_about(self, best: float | None, together: Callable[[], bool]) -> bool:
+        """Whether the collection has nothing about the question: no summary is even
+        loosely close in meaning (`best`, the highest similarity, under
+        UNRELATED_SIMILARITY) and none holds all its words (`together`): they are
+        there only apart, in other senses ("stock market news", "dog food"); or,
+        when it names no topic of the collection, it
+        has unfound words and no summary is close (SOME_UNFOUND_SIMILARITY, "taylor
+        swift tickets"), or half its words or more are unfound and none is near
+        (RELATED_SIMILARITY, "hair loss"). Without meaning (`best` None): half its
+        words or more are unfound and it names no topic."""
+        if not self.words:
+            return False
+        half = bool(self.unfound) and 2 * len(self.unfound) >= len(self.words)
+        if best is None:
+            return half and not self.topic
+        if best < UNRELATED_SIMILARITY and not together():
+            return True
+        if self.topic:
+            return False
+        if half:
+            return best < RELATED_SIMILARITY
+        return bool(self.unfound) and best < SOME_UNFOUND_SIMILARITY
+
+
+_STOP_TYPOS = WordIndex(analysis.STOP_WORDS | query_mod.FILLERS)
+
+
+def content(word: str) -> bool:
+    """A word that may carry the question's meaning: not a stop or filler word, nor a
+    negation or a number."""
+    return not (analysis.is_stop(word) or word in query_mod.FILLERS
+                or word in analysis.NEGATIONS or word.isdigit())
+
+
+def _leftover_phrases(parsed: query_mod.ParsedQuery) -> list[tuple[str, list[str]]]:
+    """Runs of typed words outside quotes and concept matches, split at stop words
+    ("feeling really down | my accident"): (text, content words)."""
+    loose = query_mod.PHRASE.sub(" ", parsed.text).replace('"', " ")
+    covered = {w for e in parsed.expansions for w in analysis.words(e.matched)}
+    runs: list[list[str]] = [[]]
+    for token in analysis.tokens(loose):
+        if token.text in covered or (analysis.is_stop(token.text)
+                                     and token.text not in analysis.NEGATIONS):
+            runs.append([])
+        else:
+            runs[-1].append(token.text)
+    phrases = []
+    for run in runs:
+        words = [w for w in run if content(w)]
+        if words and len(run) <= MAX_PHRASE_WORDS:
+            phrases.append((" ".join(run), words))
+    return phrases
+
+
+def by_meaning(parsed: query_mod.ParsedQuery, meaning: MeaningIndex,
+               concepts: dict[str, Concept], tagged: Callable[[str], bool],
+               generic: Callable[[str], bool], known: Callable[[str], bool],
+               ) -> query_mod.ParsedQuery:
+    """`parsed` with each leftover phrase linked to its nearest concept, when one is
+    close enough. A phrase of words all in the collection is linked only when it has
+    two or more of them: a single known word is searched as itself. A phrase about as
+    close to a generic concept (spinal cord injury, on this site) names nothing more
+    specific ("after spinal injury" is not rehabilitation)."""
+    found = []
+    named = {e.concept_id for e in parsed.expansions}
+    for text, words in _leftover_phrases(parsed):
+        if len(words) < 2 and all(known(w) for w in words):
+            continue
+        nearest = meaning.nearest_concepts(text, limit=3)
+        if not nearest or any(generic(c) and similarity >= nearest[0][2] - GENERIC_MARGIN
+                              for c, _, similarity in nearest):
+            continue
+        for concept_id, _, _ in nearest[:1]:
+            concept = concepts.get(concept_id)
+            if concept is None or concept_id in named or not tagged(concept_id):
+                continue
+            named.add(concept_id)
+            names = concept.clinical_terms
+            found.append(query_mod.Expansion(
+                concept_id, concept.preferred, concept.group, text, tuple(names),
+                tuple(dict.fromkeys(s for s in (tuple(analysis.analyze(n)) for n in names)
+                                    if s)),
+                tuple(analysis.stem(w) for w in words), by_meaning=True))
+    if not found:
+        return parsed
+    return dataclasses.replace(parsed, expansions=parsed.expansions + tuple(found))
+
+
+def reach(parsed: query_mod.ParsedQuery, known: Callable[[str], bool],
+          tagged: Callable[[str], bool]) -> Reach:
+    """Which content words of the question are `known` to the collection (as typed or
+    as corrected), inside a concept's words, or linked by meaning."""
+    loose = query_mod.PHRASE.sub(" ", parsed.text).replace('"', " ")
+    covered = {w for e in parsed.expansions for w in analysis.words(e.matched)}
+    fixed = {c.typed: c.corrected for c in parsed.corrections}
+    words = list(dict.fromkeys(w for w in analysis.words(loose) if content(w)))
+    # An unknown word one typo from a stop word is that word ("agian"): it says nothing.
+    unfound = [w for w in words if w not in covered and not known(w)
+               and not (w in fixed and known(fixed[w]))]
+    typos = {w for w in unfound if _STOP_TYPOS.candidates(w, limit=1)}
+    words = [w for w in words if w not in typos]
+    unfound = [w for w in unfound if w not in typos]
+    return Reach(tuple(words), tuple(unfound),
+                 any(tagged(e.concept_id) for e in parsed.expansions))
