@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 MATCH_SIMILARITY = 0.45
 # A phrase of the query names a concept by meaning from this similarity to one of
 # its names (tuned on the dev sets' queries: below it, near misses).
-CONCEPT_SIMILARITY = 0.65
+CONCEPT_SIMILARITY = 0.70
 # Reciprocal-rank fusion: score = sum of weight / (RRF_K + rank) over the two lists.
 RRF_K = 60
 WORDS_WEIGHT = 1.0
@@ -86,15 +86,21 @@ class MeaningIndex:
 
     def embed(self, text: str) -> np.ndarray:
         """The query's vector (cached: a repeated search is not embedded again)."""
-        key = " ".join(text.lower().split())
-        found: np.ndarray | None = self._cache.get(key)
-        if found is None:
-            found = self.model.embed([key])[0]
-            self._cache[key] = found
-            if len(self._cache) > _QUERY_CACHE:
-                self._cache.popitem(last=False)
-        else:
+        return self.embed_many([text])[0]
+
+    def embed_many(self, texts: list[str]) -> list[np.ndarray]:
+        """Vectors of `texts`, those not cached embedded in one batch."""
+        keys = [" ".join(text.lower().split()) for text in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            for key, vector in zip(missing, self.model.embed(missing), strict=True):
+                self._cache[key] = vector
+        found = []
+        for key in keys:
             self._cache.move_to_end(key)
+            found.append(self._cache[key])
+        while len(self._cache) > _QUERY_CACHE:
+            self._cache.popitem(last=False)
         return found
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
@@ -113,19 +119,23 @@ class MeaningIndex:
         rows = self._stored.matrix[first:first + count] @ vector
         return self._stored.passages[first + int(np.argmax(rows))]
 
-    def nearest_concepts(self, text: str, limit: int = 1) -> list[tuple[str, str, float]]:
-        """(concept id, name, similarity) of the names closest to `text`, above
-        CONCEPT_SIMILARITY, at most `limit` concepts."""
-        if not len(self._stored.names):
-            return []
-        sims = self._stored.name_matrix @ self.embed(text)
-        found: dict[str, tuple[str, str, float]] = {}
-        for row in np.argsort(-sims):
-            if sims[row] < CONCEPT_SIMILARITY or len(found) >= limit:
-                break
-            concept, name = self._stored.names[row]
-            found.setdefault(concept, (concept, name, float(sims[row])))
-        return list(found.values())
+    def nearest_concepts(self, texts: list[str],
+                         limit: int = 1) -> list[list[tuple[str, str, float]]]:
+        """For each text, (concept id, name, similarity) of the names closest to it,
+        above CONCEPT_SIMILARITY, at most `limit` concepts, closest first."""
+        if not len(self._stored.names) or not texts:
+            return [[] for _ in texts]
+        out = []
+        for vector in self.embed_many(texts):
+            sims = self._stored.name_matrix @ vector
+            found: dict[str, tuple[str, str, float]] = {}
+            for row in np.argsort(-sims):
+                if sims[row] < CONCEPT_SIMILARITY or len(found) >= limit:
+                    break
+                concept, name = self._stored.names[row]
+                found.setdefault(concept, (concept, name, float(sims[row])))
+            out.append(list(found.values()))
+        return out
 
 
 def ranks(scores: np.ndarray, mask: BoolArray) -> FloatArray:

@@ -22,11 +22,14 @@ from searchapp.search.meaning import MeaningIndex
 from synonyms.fuzzy import WordIndex
 from synonyms.model import Concept
 
-# A phrase linked by meaning has at most this many words: a long question is
-# a sentence, not a name, and its meaning ranking already covers it.
-MAX_PHRASE_WORDS = 6
-# ... and is not linked when a generic concept is this close to it too.
-GENERIC_MARGIN = 0.05
+# A phrase linked by meaning has at most this many words; a question with more
+# than MAX_LEFTOVER words the thesaurus did not know is a sentence, not a list of
+# names, and its meaning ranking covers it (each span is a text to embed).
+MAX_PHRASE_WORDS = 4
+MAX_LEFTOVER = 12
+# ... and is not linked when a generic concept, or another concept, is this close
+# to it too.
+MARGIN = 0.03
 # How close in meaning the nearest summary must be for a question naming no topic
 # to be answered: off-topic questions scored 0.09-0.25 on the bundled corpus and
 # 0.16-0.28 on the trials; the dev sets' questions, over 0.30 and 0.41 once their
@@ -80,24 +83,28 @@ def content(word: str) -> bool:
                 or word in analysis.NEGATIONS or word.isdigit())
 
 
-def _leftover_phrases(parsed: query_mod.ParsedQuery) -> list[tuple[str, list[str]]]:
-    """Runs of typed words outside quotes and concept matches, split at stop words
-    ("feeling really down | my accident"): (text, content words)."""
+def _leftover_phrases(parsed: query_mod.ParsedQuery) -> list[list[str]]:
+    """Runs of typed words outside quotes and concept matches."""
     loose = query_mod.PHRASE.sub(" ", parsed.text).replace('"', " ")
     covered = {w for e in parsed.expansions for w in analysis.words(e.matched)}
     runs: list[list[str]] = [[]]
     for token in analysis.tokens(loose):
-        if token.text in covered or (analysis.is_stop(token.text)
-                                     and token.text not in analysis.NEGATIONS):
+        if token.text in covered:
             runs.append([])
         else:
             runs[-1].append(token.text)
-    phrases = []
-    for run in runs:
-        words = [w for w in run if content(w)]
-        if words and len(run) <= MAX_PHRASE_WORDS:
-            phrases.append((" ".join(run), words))
-    return phrases
+    return [run for run in runs if any(content(w) for w in run)]
+
+
+def _candidates(run: list[str], known: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Spans (start, end) of a run that may name a concept: stretches of two to
+    MAX_PHRASE_WORDS words from a word that carries meaning ("feeling really down"),
+    and single words the collection does not have."""
+    spans = [(i, j) for i in range(len(run)) if content(run[i])
+             for j in range(i + 2, min(len(run), i + MAX_PHRASE_WORDS) + 1)
+             if run[j - 1] not in query_mod.FILLERS]
+    spans += [(i, i + 1) for i, w in enumerate(run) if content(w) and not known(w)]
+    return spans
 
 
 def by_meaning(parsed: query_mod.ParsedQuery, meaning: MeaningIndex,
@@ -111,21 +118,34 @@ def by_meaning(parsed: query_mod.ParsedQuery, meaning: MeaningIndex,
     specific ("after spinal injury" is not rehabilitation)."""
     found = []
     named = {e.concept_id for e in parsed.expansions}
-    for text, words in _leftover_phrases(parsed):
-        if len(words) < 2 and all(known(w) for w in words):
-            continue
-        nearest = meaning.nearest_concepts(text, limit=3)
-        if not nearest or any(generic(c) and similarity >= nearest[0][2] - GENERIC_MARGIN
-                              for c, _, similarity in nearest):
-            continue
-        for concept_id, _, _ in nearest[:1]:
+    runs = _leftover_phrases(parsed)
+    if sum(len(run) for run in runs) > MAX_LEFTOVER:
+        return parsed
+    for run in runs:
+        spans = _candidates(run, known)
+        texts = [" ".join(run[i:j]) for i, j in spans]
+        # The closest spans first; a span overlapping one taken is skipped.
+        best = []
+        for span, nearest in zip(spans, meaning.nearest_concepts(texts, limit=3),
+                                 strict=True):
+            # A span about as close to a generic concept, or to a second concept,
+            # names nothing in particular ("since my accident": acute or chronic?).
+            if nearest and not any((generic(c) or k > 0) and s >= nearest[0][2] - MARGIN
+                                   for k, (c, _, s) in enumerate(nearest)):
+                best.append((nearest[0][2], span, nearest[0][0]))
+        taken: set[int] = set()
+        for _, (i, j), concept_id in sorted(best, reverse=True):
             concept = concepts.get(concept_id)
-            if concept is None or concept_id in named or not tagged(concept_id):
+            if (concept is None or concept_id in named or not tagged(concept_id)
+                    or taken & set(range(i, j))):
                 continue
             named.add(concept_id)
+            taken.update(range(i, j))
+            words = [w for w in run[i:j] if content(w)]
             names = concept.clinical_terms
             found.append(query_mod.Expansion(
-                concept_id, concept.preferred, concept.group, text, tuple(names),
+                concept_id, concept.preferred, concept.group, " ".join(run[i:j]),
+                tuple(names),
                 tuple(dict.fromkeys(s for s in (tuple(analysis.analyze(n)) for n in names)
                                     if s)),
                 tuple(analysis.stem(w) for w in words), by_meaning=True))
