@@ -203,6 +203,9 @@ class Model:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Without the memory arena: it kept ~400 MB more after a build's batches
+        # (measured at 32 x 128 word pieces), and ran no faster.
+        options.enable_cpu_mem_arena = False
         self._session: Any = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = wordpiece()
