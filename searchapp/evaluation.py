@@ -175,3 +175,28 @@ def twin_ratio(query_set: QuerySet, scores: Scores, metric: str = "ndcg@10") -> 
     typo = sum(scores.per_query[a][metric] for a, _ in pairs)
     right = sum(scores.per_query[b][metric] for _, b in pairs)
     return typo / right if right else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The search's parts side by side on one query set (`scisearch eval --compare`)."""
+
+    query_set: QuerySet
+    scores: dict[str, Scores]  # per mode of MODES
+
+    def table(self) -> dict[str, dict[str, dict[str, float]]]:
+        """mode -> group (all, and each tag) -> metric -> mean, with "queries"."""
+        return {mode: {group: {"queries": float(len(qids)), **scores.mean(qids)}
+                       for group, qids in groups(self.query_set).items()}
+                for mode, scores in self.scores.items()}
+
+    def losses(self, mode: str = "fused", against: str = "bm25", by: float = 0.3) -> list[str]:
+        """Queries whose nDCG@10 in `mode` is more than `by` below `against`'s."""
+        mine, theirs = self.scores[mode].per_query, self.scores[against].per_query
+        return [q for q in mine if theirs[q]["ndcg@10"] - mine[q]["ndcg@10"] > by]
+
+
+def compare(index: SearchIndex, query_set: QuerySet,
+            modes: Iterable[str] = tuple(MODES)) -> Comparison:
+    """Score each of `modes` (default: bm25, words, meaning, fused) on `query_set`."""
+    return Comparison(query_set, {mode: run(index, query_set, mode=mode) for mode in modes})
