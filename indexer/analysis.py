@@ -52,6 +52,13 @@ KEEP: frozenset[str] = frozenset(_data_lines("keep_words.txt"))
 _stemmer = SnowballStemmer("english")
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case English words (SCOWL, shipped in indexer/data): a real word a reader
+    types is not respelled into another. Loaded on first use (~64,000 words)."""
+    return frozenset(_data_lines("english_words.txt"))
+
+
 class Token(NamedTuple):
     """One word: a tuple, because indexing and snippets make hundreds of thousands."""
 

@@ -73,6 +73,18 @@ class WordIndex:
         return found[:limit]
 
 
+# Sounds people spell as they hear them: a word with none of its corrections within
+# budget is tried again with each of these rewritten ("infecshun" -> "infection").
+_SOUNDS = (("shun", "tion"), ("shen", "tion"), ("chun", "tion"), ("sion", "tion"),
+           ("ph", "f"), ("f", "ph"), ("nu", "neu"), ("new", "pneu"), ("k", "c"), ("c", "k"),
+           ("z", "s"), ("ee", "ea"), ("ite", "ight"), ("er", "ur"), ("ur", "er"))
+
+
+def sound_alikes(word: str) -> list[str]:
+    """`word` with one kind of sound spelled another way, each way once."""
+    return [word.replace(heard, spelled) for heard, spelled in _SOUNDS if heard in word]
+
+
 class Speller:
     """Corrections from several vocabularies: the cheapest first; at equal cost, words of
     the first vocabulary (the thesaurus: the domain's words) before the others, then the
@@ -96,7 +108,23 @@ class Speller:
                 if candidate not in ranked or rank < ranked[candidate]:
                     ranked[candidate] = rank
         if not ranked:
+            ranked = self._by_sound(word)
+        if not ranked:
             return []
         best = min(r[0] for r in ranked.values())
         chosen = sorted((r, c) for c, r in ranked.items() if r[0] == best)
         return [c for _, c in chosen[:limit]]
+
+    def _by_sound(self, word: str) -> dict[str, tuple[int, int, int]]:
+        """Corrections of the word spelled by its sound: exact words first (one edit),
+        then those within the budget of the rewritten word (one edit more)."""
+        ranked: dict[str, tuple[int, int, int]] = {}
+        for variant in sound_alikes(word):
+            for priority, vocabulary in enumerate(self.vocabularies):
+                found = [(variant, 0)] if variant in vocabulary else \
+                    vocabulary.candidates(variant)
+                for candidate, edits in found:
+                    rank = (edits + 1, priority, -self.frequency.get(candidate, 0))
+                    if candidate not in ranked or rank < ranked[candidate]:
+                        ranked[candidate] = rank
+        return ranked

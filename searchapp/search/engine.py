@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -68,6 +69,9 @@ RESCORE = 50
 # Fewer summaries than this holding all the typed words, and a respelled query is
 # looked for ("did you mean").
 FEW_RESULTS = 3
+# A real word is respelled ("did you mean") only when the question gets at least
+# this much closer in meaning to its nearest summary.
+CLOSER_IN_MEANING = 0.05
 # Values listed per facet (the most frequent; topics run to hundreds on a broad search).
 FACET_VALUES = 40
 # What "why it matched" says of a summary close in meaning to the question.
@@ -230,6 +234,42 @@ class SearchIndex:
         return frozenset(docs)
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """The answer to `request`. A real word no summary has is searched as typed;
+        when that finds nothing, and its respelling finds summaries and is much closer
+        in meaning to them ("leeks of urine"), the respelled search is the answer,
+        shown as a correction; one such word at most, in a question of two words
+        or more ("stock market news" is not three typos). Without meaning, real
+        words are never respelled."""
+        response = self._search(request)
+        if response.total or not request.correct or not response.unfound \
+                or self.meaning is None:
+            return response
+        english = analysis.english_words()
+        fixes = []
+        for word in response.unfound:
+            found = [c for c in self.speller.candidates(word) if c in self.vocabulary] \
+                if word in english else []
+            if found:
+                fixes.append(query_mod.Correction(word, found[0]))
+        words = [w for w in analysis.words(request.q) if understood.content(w)]
+        if len(fixes) != 1 or len(words) < 2:
+            return response
+        respelled = request.q
+        for fix in fixes:
+            respelled = re.sub(rf"(?i)\b{re.escape(fix.typed)}\b", fix.corrected, respelled)
+        typed, fixed = self.meaning.embed_many([request.q, respelled])
+        if self.meaning.similarities(fixed).max() \
+                < self.meaning.similarities(typed).max() + CLOSER_IN_MEANING:
+            return response
+        second = self._search(dataclasses.replace(request, q=respelled))
+        if not second.total or second.parsed is None:
+            return response
+        parsed = dataclasses.replace(second.parsed, text=request.q,
+                                     corrections=tuple(fixes) + second.parsed.corrections)
+        return dataclasses.replace(second, request=request, parsed=parsed,
+                                   took_ms=response.took_ms + second.took_ms)
+
+    def _search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         parsed = query_mod.understand(request.q, self.matcher, self.speller,
                                       expand=request.expand, correct=request.correct,
@@ -261,7 +301,7 @@ class SearchIndex:
             if meaning is not None and vector is not None else None
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
-                lambda: self._holding_all(" ".join(reach.words)) > 0):
+                lambda: not reach.loose or self._holding_all(" ".join(reach.loose)) > 0):
             return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
                                   nothing_about=True, meaning=meaning is not None)
@@ -296,7 +336,7 @@ class SearchIndex:
                 for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
-            did_you_mean = self._did_you_mean(request.q)
+            did_you_mean = self._did_you_mean(request.q, parsed)
         nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
         unfound = reach.unfound if reach is not None else ()
         if unfound:
@@ -369,31 +409,44 @@ class SearchIndex:
         ranked = [(int(d), float(final[d])) for d in order]
         return _Ranking(ranked, Matches(np.flatnonzero(mask), mask), by_meaning_only)
 
-    def _did_you_mean(self, text: str) -> str:
+    def _did_you_mean(self, text: str, parsed: query_mod.ParsedQuery) -> str:
         """A respelling of the query that fits many more summaries, or "".
 
         Words that exist in the index are not corrected by a search; when one of
         them is rare and a close word is much more common ("bowl" for "bowel"),
-        the respelling is suggested if many more summaries hold all its words.
+        the respelling is suggested if many more summaries hold all its words. A
+        real English word is respelled only when that brings the question much
+        closer in meaning to the collection ("bowl care" to "bowel care", not
+        "will i ever walk again" to "every"); without meaning, never. A word that
+        named a concept ("poop") is not respelled.
         """
+        english = analysis.english_words()
+        named = {w for e in parsed.expansions for w in analysis.words(e.matched)}
         replacements = []
         for token in analysis.tokens(text):
             word = token.text
             frequency = self.vocabulary.frequency.get(word, 0)
-            if analysis.is_stop(word) or frequency > 2:
+            if analysis.is_stop(word) or frequency > 2 or word in named:
                 continue
             better = [c for c in self.speller.candidates(word)
-                      if self.vocabulary.frequency.get(c, 0) >= max(5, 5 * frequency)]
+                      if self.vocabulary.frequency.get(c, 0) >= max(5, 5 * frequency)
+                      and (word not in english or self.meaning is not None)]
             if better:
-                replacements.append((token.start, token.end, better[0]))
+                replacements.append((token.start, token.end, better[0], word in english))
         if not replacements:
             return ""
         respelled = text
-        for start, end, word in reversed(replacements):
+        for start, end, word, _ in reversed(replacements):
             respelled = respelled[:start] + word + respelled[end:]
         before, after = self._holding_all(text), self._holding_all(respelled)
-        return respelled if before < FEW_RESULTS and after >= max(3 * before, FEW_RESULTS) \
-            else ""
+        if before >= FEW_RESULTS or after < max(3 * before, FEW_RESULTS):
+            return ""
+        if self.meaning is not None and any(real for *_, real in replacements):
+            typed, fixed = self.meaning.embed_many([text, respelled])
+            if self.meaning.similarities(fixed).max() \
+                    < self.meaning.similarities(typed).max() + CLOSER_IN_MEANING:
+                return ""
+        return respelled
 
     def _holding_all(self, text: str) -> int:
         """How many summaries contain every searchable word of `text`."""

@@ -149,7 +149,7 @@ def understand(
         if fixed_here:
             terms.append(analysis.stem(fixed_here[0]))
         elif correct and speller is not None and not word.isdigit() \
-                and not speller.is_known(word):
+                and not speller.is_known(word) and word not in analysis.english_words():
             fixed = speller.candidates(word, limit=1)
             if fixed:
                 corrections.append(Correction(word, fixed[0]))

@@ -48,12 +48,14 @@ class Reach:
     words: tuple[str, ...]  # as typed (folded), filler and stop words aside
     unfound: tuple[str, ...]
     topic: bool = False  # the question names a concept some summary is about
+    loose: tuple[str, ...] = ()  # the words outside the concepts it names
 
     def nothing_about(self, best: float | None, together: Callable[[], bool]) -> bool:
         """Whether the collection has nothing about the question: no summary is even
         loosely close in meaning (`best`, the highest similarity, under
-        UNRELATED_SIMILARITY) and none holds all its words (`together`): they are
-        there only apart, in other senses ("stock market news", "dog food"); or,
+        UNRELATED_SIMILARITY) and none holds all its words outside the concepts it
+        names (`together`): they are there only apart, in other senses ("stock
+        market news", "dog food"); or,
         when it names no topic of the collection, it
         has unfound words and no summary is close (SOME_UNFOUND_SIMILARITY, "taylor
         swift tickets"), or half its words or more are unfound and none is near
@@ -169,4 +171,5 @@ def reach(parsed: query_mod.ParsedQuery, known: Callable[[str], bool],
     words = [w for w in words if w not in typos]
     unfound = [w for w in unfound if w not in typos]
     return Reach(tuple(words), tuple(unfound),
-                 any(tagged(e.concept_id) for e in parsed.expansions))
+                 any(tagged(e.concept_id) for e in parsed.expansions),
+                 tuple(w for w in words if w not in covered))
