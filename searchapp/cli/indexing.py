@@ -1,0 +1,180 @@
+"""`scisearch inspect`, `index` and `serve`: summary files in, an index out, a site up."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer import IndexerError, read_file
+from indexer.build import BuildReport, build_index, current_generation
+from searchapp.cli.base import (
+    DEFAULT_SUMMARIES,
+    cli,
+    index_dir_option,
+    parse_field_map,
+)
+
+
+class _Bar:
+    """`indexer.build.Progress` as a click progress bar on a terminal (stderr)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        if sys.stderr.isatty() and total > 1:
+            self._bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "field_map", multiple=True, metavar="SOURCE=FIELD",
+              help="JSON input: read field SOURCE as canonical FIELD (repeatable), "
+                   "e.g. --map nct_id=id.")
+def inspect(files: Sequence[Path], field_map: Sequence[str]) -> None:
+    """Print the record(s) parsed from FILES as JSON, with the canonical field names.
+
+    Problems go to standard error, one line each; exit status 1 if any file
+    or record could not be read.
+    """
+    mapping = parse_field_map(field_map)
+    records: list[dict[str, Any]] = []
+    failed = False
+    for path in files:
+        result = read_file(path, mapping)
+        records.extend(s.to_dict() for s in result.summaries)
+        for warning in result.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+        for error in result.errors:
+            click.echo(f"error: {error}", err=True)
+            failed = True
+    output: Any = records[0] if len(records) == 1 else records
+    click.echo(json.dumps(output, indent=2, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Build the whole index anew instead of updating.")
+@click.option("--map", "field_map", multiple=True, metavar="SOURCE=FIELD",
+              help="JSON input: read field SOURCE as canonical FIELD (repeatable), "
+                   "e.g. --map nct_id=id --map brief_summary=simple_explanation.")
+def index(paths: Sequence[Path], index_dir: Path, rebuild: bool,
+          field_map: Sequence[str]) -> None:
+    """Index the summaries in PATHS (files or folders; default index_data/summaries).
+
+    Incremental: unchanged files are skipped, changed ones replaced, removed
+    ones deleted. A file that cannot be read is reported and skipped (its last
+    good version stays searchable). Exit status: 0 all indexed, 1 something
+    was skipped, 2 nothing could be built (bad option, index busy).
+    """
+    mapping = parse_field_map(field_map)
+    chosen = list(paths) or [DEFAULT_SUMMARIES]
+    for path in chosen:
+        if not path.exists():
+            raise click.BadParameter(f"{path}: no such file or folder", param_hint="PATHS")
+    report = _build(chosen, index_dir, rebuild, mapping)
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
+           field_map: dict[str, str] | None = None) -> BuildReport:
+    try:
+        return build_index(paths, index_dir, rebuild=rebuild, field_map=field_map,
+                           progress=_Bar())
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = exc.filename or index_dir
+        raise click.ClickException(f"cannot write the index in {where}: "
+                                   f"{exc.strerror or exc}; the last good index is unchanged"
+                                   ) from None
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every network interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@index_dir_option
+@click.option("--summaries", type=click.Path(path_type=Path), default=DEFAULT_SUMMARIES,
+              envvar="SCISEARCH_SUMMARIES_DIR", show_default=True,
+              help="Summaries to index first when the index is missing or out of date "
+                   "(or set SCISEARCH_SUMMARIES_DIR).")
+def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
+    """Serve the search site, its JSON API and widget.
+
+    First brings the index up to date with the summaries (builds it when it is
+    missing; only changed files are read again), then serves on HOST:PORT with
+    a development server. For a public site, run it under gunicorn (README).
+    """
+    from werkzeug.serving import run_simple
+
+    from searchapp import create_app
+    from searchapp.config import ConfigError
+
+    if summaries.exists():
+        report = _build([summaries], index_dir)
+        if report.added or report.updated or report.deleted or not report.ok:
+            _print_report(report)
+    elif current_generation(index_dir) is None:
+        raise click.ClickException(f"there is no index in {index_dir} and no summaries in "
+                                   f"{summaries} to build one from: run `scisearch index PATH`")
+    try:
+        app = create_app({"INDEX_DIR": index_dir, "SUMMARIES_DIR": summaries})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    from searchapp.web.state import live_index
+
+    try:
+        with app.app_context(), live_index().use() as index:  # the server keeps it open
+            count = index.doc_count
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"Serving {count} {'summary' if count == 1 else 'summaries'} at "
+               f"http://{shown}:{port}/ (press Ctrl+C to stop)")
+    # The development server's request log would record readers' questions with
+    # their addresses: it is left off (errors are still logged).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    run_simple(host, port, app, threaded=True)
+
+
+def _print_report(report: BuildReport) -> None:
+    for path, warning in report.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for error in report.errors:
+        click.echo(f"skipped: {error}", err=True)
+    for path in report.kept:
+        click.echo(f"kept: {path}: could not be read now, its last good version stays "
+                   "searchable", err=True)
+    how = "Rebuilt" if report.rebuilt else "Updated"
+    click.echo(
+        f"{how} {report.index_dir} in {report.seconds:.2f} s: {report.added} added, "
+        f"{report.updated} updated, {report.deleted} deleted, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped; {report.documents} "
+        f"{'summary' if report.documents == 1 else 'summaries'} in the index.")
+
+
