@@ -9,6 +9,17 @@
         lay: [bed sore, sores from sitting]
         misspellings: [bed soar]
 
+Senses, for words that also mean something else (each optional):
+
+        query_only: [sex]                 # lay terms read in a person's question only:
+                                          # they never tag a summary
+        exact: [driving]                  # terms of the concept matched in summaries only
+                                          # as written ("driving", not "drive", "drives")
+        after: {have kids: [have, had]}   # the term counts only right after one of these
+                                          # words (stop words count here)
+        not_near: {depression: [respiratory]}  # the term does not count when one of these
+                                          # words is next to it (stop words between skipped)
+
 A term may end with ` [SOURCE]`, naming the vocabulary it came from. `check`
 reports every problem with its file and line; `load` raises ThesaurusError
 when there is any error (warnings do not stop it).
@@ -19,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,7 +42,9 @@ from synonyms.model import Concept, Term, Thesaurus
 
 LISTS = {"clinical": "clinical", "abbreviations": "abbreviation", "lay": "lay",
          "misspellings": "misspelling"}
-CONCEPT_KEYS = {"id", "preferred", *LISTS}
+SENSE_LISTS = ("query_only", "exact")
+SENSE_MAPS = ("after", "not_near")
+CONCEPT_KEYS = {"id", "preferred", *LISTS, *SENSE_LISTS, *SENSE_MAPS}
 _SOURCE = re.compile(r"^(?P<text>.*?)\s*\[(?P<source>[^\[\]]+)\]\s*$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -154,10 +168,71 @@ def _read_concept(path: Path, node: yaml.Node, group: str,
             if match:
                 text, source = match.group("text"), match.group("source").strip()
             terms.append(Term(text.strip(), kind, source, _node_line(item)))
+    for item in _items(path, fields.get("query_only"), "query_only", concept_id, problems):
+        text = _scalar(item)
+        terms.append(Term(text, "lay", "", _node_line(item), query_only=True))
+    terms = _apply_senses(path, fields, concept_id, terms, problems)
     if len(terms) == 1:
         problems.append(Problem(path, line, f"concept '{concept_id}' has no terms besides its "
                                             "preferred one"))
     return Concept(concept_id, preferred, group, tuple(terms), str(path), line)
+
+
+def _items(path: Path, value: yaml.Node | None, key: str, concept_id: str,
+           problems: list[Problem]) -> list[yaml.Node]:
+    """The text items of a list field (problems reported for the rest)."""
+    if value is None or (isinstance(value, yaml.ScalarNode) and value.value == ""):
+        return []
+    if not isinstance(value, yaml.SequenceNode):
+        problems.append(Problem(path, _node_line(value), f"'{key}' of '{concept_id}' must be "
+                                                         "a list of terms"))
+        return []
+    good = []
+    for item in value.value:
+        if _scalar(item):
+            good.append(item)
+        else:
+            problems.append(Problem(path, _node_line(item), f"empty or non-text term in "
+                                                            f"'{key}' of '{concept_id}'"))
+    return good
+
+
+def _apply_senses(path: Path, fields: dict[str, yaml.Node], concept_id: str,
+                  terms: list[Term], problems: list[Problem]) -> list[Term]:
+    """Mark the terms named by `exact`, `after` and `not_near` (each must be the concept's)."""
+    changes: dict[str, dict[str, Any]] = {}
+    named: list[tuple[str, yaml.Node, str, Any]] = []
+    for item in _items(path, fields.get("exact"), "exact", concept_id, problems):
+        named.append(("exact", item, _scalar(item), True))
+    for key in SENSE_MAPS:
+        value = fields.get(key)
+        if value is None or (isinstance(value, yaml.ScalarNode) and value.value == ""):
+            continue
+        if not isinstance(value, yaml.MappingNode):
+            problems.append(Problem(path, _node_line(value), f"'{key}' of '{concept_id}' must "
+                                    "map terms to lists of words ({term: [word, ...]})"))
+            continue
+        for term_node, words_node in value.value:
+            words = [term_key(_scalar(w)) for w in getattr(words_node, "value", ())
+                     if isinstance(w, yaml.ScalarNode)]
+            if not isinstance(words_node, yaml.SequenceNode) or not all(words) \
+                    or any(" " in w for w in words) or not words:
+                problems.append(Problem(path, _node_line(words_node), f"'{key}' of "
+                                        f"'{concept_id}': give '{_scalar(term_node)}' a list "
+                                        "of single words"))
+                continue
+            named.append((key, term_node, _scalar(term_node), tuple(words)))
+    keys = {term_key(t.text) for t in terms}
+    for key, node, text, value in named:
+        if term_key(text) not in keys:
+            problems.append(Problem(path, _node_line(node), f"'{text}' in '{key}' is not a term "
+                                    f"of '{concept_id}': list it under 'preferred', 'clinical', "
+                                    "'abbreviations', 'lay', 'misspellings' or 'query_only' "
+                                    "first"))
+            continue
+        changes.setdefault(term_key(text), {})[key] = value
+    return [replace(t, **changes[term_key(t.text)]) if term_key(t.text) in changes else t
+            for t in terms]
 
 
 def _scalar(node: yaml.Node | None) -> str:
@@ -206,8 +281,18 @@ def dump_concepts(concepts: Iterable[Concept], group: str) -> str:
         entry: dict[str, Any] = {"id": concept.id, "preferred": concept.preferred}
         for key, kind in LISTS.items():
             items = [t.text + (f" [{t.source}]" if t.source else "")
-                     for t in concept.of_kind(kind)]
+                     for t in concept.of_kind(kind) if not t.query_only]
             if items:
                 entry[key] = items
+        query_only = [t.text for t in concept.terms if t.query_only]
+        if query_only:
+            entry["query_only"] = query_only
+        exact = [t.text for t in concept.terms if t.exact]
+        if exact:
+            entry["exact"] = exact
+        for key in SENSE_MAPS:
+            rules = {t.text: list(getattr(t, key)) for t in concept.terms if getattr(t, key)}
+            if rules:
+                entry[key] = rules
         data["concepts"].append(entry)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

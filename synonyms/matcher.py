@@ -9,6 +9,12 @@ Used at index time (tag each summary with the concepts it mentions; exact) and
 at query time (which concepts a person's words name; typo tolerant).
 Abbreviations are matched in documents only as written (capitals: "AD", not
 "ad"); in queries also in lower case, unless they are ordinary English words.
+
+Senses (the thesaurus's `query_only`, `exact`, `after`, `not_near`) keep a word
+from tagging its other meanings: a query-only term ("sex") is read in questions
+but never tags a document; an exact term ("driving") tags documents only in its
+written form, not in every word sharing its stem ("drive", "drives"); `after`
+and `not_near` look at the words next to a mention, stop words included.
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ class _Entry:
     concept: Concept
     term: Term
     abbreviation: str  # the abbreviation as written, when the term is one
+    words: tuple[str, ...]  # folded words of the term (its stop words left out)
 
 
 class _Tok(NamedTuple):  # a tuple: a long summary has tens of thousands
@@ -83,6 +90,10 @@ class _Tok(NamedTuple):  # a tuple: a long summary has tens of thousands
     # For a word not known, the corrections worth trying, best first, as (word, stem):
     # the one that completes a thesaurus term is taken ("pasing out" -> "passing out").
     corrections: tuple[tuple[str, str], ...] = ()
+    # The words next to it, for senses: the word right before (a stop word or not) and
+    # the nearest word before that is not a stop word; the same after.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
     def options(self) -> tuple[tuple[str, str], ...]:
         """The corrections first, then the word as typed (a listed misspelling may
@@ -129,7 +140,9 @@ class Matcher:
                 node = self._root
                 for stem in stems:
                     node = node.children.setdefault(stem, _Node())
-                node.entries.append(_Entry(stems, concept, term, abbreviation))
+                entry = _Entry(stems, concept, term, abbreviation, tuple(t.text for t in toks))
+                # A term needing a word before it is the narrower reading: tried first.
+                node.entries.insert(0 if term.after else len(node.entries), entry)
                 if term.kind != "misspelling":
                     words.update(t.text for t in toks)
                     self._correct_stems.update(stems)
@@ -145,12 +158,15 @@ class Matcher:
                 speller: Speller | None) -> list[_Tok]:
         speller = speller or self._own_speller
         result = []
-        for token in self.analysis.tokens(text):
-            word = token.text
-            if self.analysis.is_stop(word):
+        every = [(t.text, t.start, t.end) for t in self.analysis.tokens(text)]
+        stop = [self.analysis.is_stop(word) for word, _, _ in every]
+        for k, (word, start, end) in enumerate(every):
+            if stop[k]:
                 continue
             stem = self.analysis.stem(word)
-            tok = _Tok(word, stem, token.start, token.end, text[token.start:token.end])
+            tok = _Tok(word, stem, start, end, text[start:end],
+                       before=_neighbours(every, stop, range(k - 1, -1, -1)),
+                       after=_neighbours(every, stop, range(k + 1, len(every))))
             # A word only known from a listed misspelling ("bowl") is still corrected.
             if fuzzy and stem not in self._correct_stems and word not in known \
                     and not word.isdigit():
@@ -200,8 +216,10 @@ class Matcher:
             if child is None:
                 continue
             fixed = corrections + (((tok.word, word),) if word != tok.word else ())
-            here = next((e for e in child.entries if not e.abbreviation or (
-                not fixed and self._abbreviation_ok(e, toks[start:j + 1], query))), None)
+            window = toks[start:j + 1]
+            here = next((e for e in child.entries if (not e.abbreviation or (
+                not fixed and self._abbreviation_ok(e, window, query)))
+                and _in_sense(e, window, query)), None)
             found = self._walk(toks, start, j + 1, child, fixed, query)
             if found is None and here is not None:
                 found = (here, j + 1, fixed)
@@ -215,3 +233,37 @@ class Matcher:
         if written == entry.abbreviation:
             return True
         return query and written.lower() not in _ENGLISH_SHORT
+
+
+def _neighbours(every: list[tuple[str, int, int]], stop: list[bool],
+                steps: range) -> tuple[str, ...]:
+    """The next word in `steps` order, and the nearest one that is not a stop word."""
+    found: list[str] = []
+    for k in steps:
+        if not found or not stop[k]:
+            found.append(every[k][0])
+        if not stop[k]:
+            break
+    return tuple(found)
+
+
+def _as_written(word: str, written: str) -> bool:
+    """`word` is the term's word `written`, or its plural."""
+    return word in (written, written + "s", written + "es")
+
+
+def _in_sense(entry: _Entry, window: tuple[_Tok, ...], query: bool) -> bool:
+    """Whether a mention of `entry` in `window` is in the concept's sense (the senses rules)."""
+    term = entry.term
+    if term.query_only and not query:
+        return False
+    if term.exact and not query and not (
+            len(window) == len(entry.words)
+            and all(_as_written(t.word, w) for t, w in zip(window, entry.words, strict=True))
+            and all(window[k].before[:1] == (window[k - 1].word,)
+                    for k in range(1, len(window)))):
+        return False  # as written: the term's words, no other word between them
+    if term.after and not set(term.after) & set(window[0].before[:1]):
+        return False
+    near = {*window[0].before, *window[-1].after}
+    return not (term.not_near and near & set(term.not_near))

@@ -17,6 +17,19 @@ class Term:
     kind: str  # one of KINDS
     source: str = ""  # the reference vocabulary it came from, e.g. "MeSH:D003668"
     line: int | None = None
+    # Senses: where the term names its concept (see the loader's docstring).
+    query_only: bool = False  # read in a person's question, never used to tag a summary
+    exact: bool = False  # in summaries, matched only as written (no other word endings)
+    after: tuple[str, ...] = ()  # counts only right after one of these words
+    not_near: tuple[str, ...] = ()  # does not count next to one of these words
+
+    @property
+    def senses(self) -> str:
+        """The sense rules in one line ("" when none): part of the digest and the JSON."""
+        parts = [*(["query_only"] if self.query_only else []), *(["exact"] if self.exact else []),
+                 *([f"after={','.join(self.after)}"] if self.after else []),
+                 *([f"not_near={','.join(self.not_near)}"] if self.not_near else [])]
+        return ";".join(parts)
 
 
 @dataclass(frozen=True)
@@ -60,17 +73,27 @@ class Thesaurus:
         for c in sorted(self.concepts, key=lambda c: c.id):
             h.update(f"{c.id}\t{c.preferred}\t{c.group}\n".encode())
             for t in c.terms:
-                h.update(f"\t{t.kind}\t{t.text}\n".encode())
+                senses = f"\t{t.senses}" if t.senses else ""
+                h.update(f"\t{t.kind}\t{t.text}{senses}\n".encode())
         return h.hexdigest()
 
     def to_json(self) -> list[dict[str, Any]]:
         """A compact, fast-to-load form (the index keeps the thesaurus it was built with)."""
         return [{"id": c.id, "preferred": c.preferred, "group": c.group,
-                 "terms": [[t.text, t.kind, t.source] for t in c.terms]} for c in self.concepts]
+                 "terms": [[t.text, t.kind, t.source, *([t.senses] if t.senses else [])]
+                           for t in c.terms]} for c in self.concepts]
 
     @classmethod
     def from_json(cls, data: list[dict[str, Any]]) -> Thesaurus:
         return cls(tuple(
             Concept(c["id"], c["preferred"], c["group"],
-                    tuple(Term(text, kind, source) for text, kind, source in c["terms"]))
+                    tuple(_term_from_json(*t) for t in c["terms"]))
             for c in data))
+
+
+def _term_from_json(text: str, kind: str, source: str, senses: str = "") -> Term:
+    fields: dict[str, Any] = {}
+    for part in filter(None, senses.split(";")):
+        name, _, words = part.partition("=")
+        fields[name] = tuple(words.split(",")) if words else True
+    return Term(text, kind, source, **fields)
