@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -31,23 +30,17 @@ from indexer.vectors import VECTORS
 from searchapp.search import facets as facets_mod
 from searchapp.search import meaning as meaning_mod
 from searchapp.search import query as query_mod
-from searchapp.search import snippets, understood
+from searchapp.search import respell, snippets, understood
 from searchapp.search.bonuses import BonusScorer
 from searchapp.search.passages import Analysed, PassageCache
 from searchapp.search.postings import PostingsCache
 from searchapp.search.results import (
-    FACET_FIELDS,
     Document,
     FacetValue,
     Hit,
     Related,
     SearchRequest,
     SearchResponse,
-    facet_key,
-    facet_value,
-    year_label,
-    year_range,
-    year_span,
 )
 from searchapp.search.scoring import Matches, MatchScorer
 from searchapp.search.suggest import Suggester, Suggestion
@@ -66,14 +59,6 @@ MAX_NAMES_PER_CONCEPT = 4
 GENERIC_CONCEPT_SHARE = 0.3
 # Candidates whose phrase bonuses are checked (see SearchIndex._rank).
 RESCORE = 50
-# Fewer summaries than this holding all the typed words, and a respelled query is
-# looked for ("did you mean").
-FEW_RESULTS = 3
-# A real word is respelled ("did you mean") only when the question gets at least
-# this much closer in meaning to its nearest summary.
-CLOSER_IN_MEANING = 0.05
-# Values listed per facet (the most frequent; topics run to hundreds on a broad search).
-FACET_VALUES = 40
 # What "why it matched" says of a summary close in meaning to the question.
 CLOSE_IN_MEANING = "close in meaning to your question"
 # Related summaries shown on a summary's page, and nearest topics offered when a
@@ -100,10 +85,8 @@ class SearchIndex:
         self._vectors_stamp = self._stamp()
         self._index = open_index(index_dir)
         self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-        self._facet_docs = {name: self._postings(fieldname)
-                            for name, fieldname in FACET_FIELDS.items() if name != "year"}
-        self._year_docs = self._years()
-        self._facet_docs["year"] = self._year_spans()
+        self.facets = facets_mod.Facets(self._searcher.reader())
+        self._facet_docs = self.facets.docs
         self.thesaurus = index_thesaurus(index_dir)
         self.concepts = self.thesaurus.by_id()
         self.matcher = Matcher(self.thesaurus, analysis)
@@ -118,8 +101,6 @@ class SearchIndex:
         postings = PostingsCache(self._searcher)
         self._scorer = MatchScorer(postings)
         self._bonuses = BonusScorer(postings)
-        self._facet_tables = {name: facets_mod.FacetTable(by_value)
-                              for name, by_value in self._facet_docs.items()}
         self._suggester: Suggester | None = None
         semantic = enabled() if semantic is None else semantic
         self.meaning = self._open_meaning() if semantic else None
@@ -192,47 +173,6 @@ class SearchIndex:
         count: int = self._searcher.doc_count()
         return count
 
-    def _postings(self, fieldname: str) -> dict[str, frozenset[int]]:
-        reader = self._searcher.reader()
-        docs: dict[str, frozenset[int]] = {}
-        for raw in reader.lexicon(fieldname):
-            value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            ids = reader.postings(fieldname, value).all_ids()
-            live = frozenset(d for d in ids if not reader.is_deleted(d))
-            if live:
-                docs[value] = live
-        return docs
-
-    def _years(self) -> dict[int, frozenset[int]]:
-        """Live documents by year (summaries without a year are left out)."""
-        reader = self._searcher.reader()
-        column = reader.column_reader("year")
-        by_year: dict[int, set[int]] = {}
-        for docnum in range(reader.doc_count_all()):
-            year = column[docnum]
-            if year and not reader.is_deleted(docnum):
-                by_year.setdefault(int(year), set()).add(docnum)
-        return {year: frozenset(docs) for year, docs in by_year.items()}
-
-    def _year_spans(self) -> dict[str, frozenset[int]]:
-        spans: dict[str, set[int]] = {}
-        for year, docs in self._year_docs.items():
-            spans.setdefault(year_span(year), set()).update(docs)
-        return {span: frozenset(docs) for span, docs in spans.items()}
-
-    def _docs_for(self, name: str, value: str) -> frozenset[int]:
-        if name != "year":
-            return self._facet_docs[name].get(facet_key(name, value), frozenset())
-        known = self._facet_docs["year"].get(value)
-        if known is not None:
-            return known
-        first, last = year_range(value)
-        docs: set[int] = set()
-        for year, with_year in self._year_docs.items():
-            if first <= year <= last:
-                docs |= with_year
-        return frozenset(docs)
-
     def search(self, request: SearchRequest) -> SearchResponse:
         """The answer to `request`. A real word no summary has is searched as typed;
         when that finds nothing, and its respelling finds summaries and is much closer
@@ -241,31 +181,18 @@ class SearchIndex:
         or more ("stock market news" is not three typos). Without meaning, real
         words are never respelled."""
         response = self._search(request)
-        if response.total or not request.correct or not response.unfound \
-                or self.meaning is None:
+        if response.total or not request.correct or not response.unfound:
             return response
-        english = analysis.english_words()
-        fixes = []
-        for word in response.unfound:
-            found = [c for c in self.speller.candidates(word) if c in self.vocabulary] \
-                if word in english else []
-            if found:
-                fixes.append(query_mod.Correction(word, found[0]))
-        words = [w for w in analysis.words(request.q) if understood.content(w)]
-        if len(fixes) != 1 or len(words) < 2:
+        fixed = respell.real_word_fix(request.q, response.unfound, self.vocabulary,
+                                      self.speller, self.meaning)
+        if fixed is None:
             return response
-        respelled = request.q
-        for fix in fixes:
-            respelled = re.sub(rf"(?i)\b{re.escape(fix.typed)}\b", fix.corrected, respelled)
-        typed, fixed = self.meaning.embed_many([request.q, respelled])
-        if self.meaning.similarities(fixed).max() \
-                < self.meaning.similarities(typed).max() + CLOSER_IN_MEANING:
-            return response
+        respelled, fix = fixed
         second = self._search(dataclasses.replace(request, q=respelled))
         if not second.total or second.parsed is None:
             return response
         parsed = dataclasses.replace(second.parsed, text=request.q,
-                                     corrections=tuple(fixes) + second.parsed.corrections)
+                                     corrections=(fix, *second.parsed.corrections))
         return dataclasses.replace(second, request=request, parsed=parsed,
                                    took_ms=response.took_ms + second.took_ms)
 
@@ -292,7 +219,7 @@ class SearchIndex:
                            f"first {query_mod.MAX_PHRASES} phrases.")
         if parsed.is_empty and request.q.strip():
             notices.append("Your search has no words we can look for: try other words.")
-            return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
+            return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed)
         # The question as corrected: a typo is a different word piece to the model too.
         vector = meaning.embed(parsed.corrected_text or request.q) \
@@ -302,12 +229,12 @@ class SearchIndex:
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
                 lambda: not reach.loose or self._holding_all(" ".join(reach.loose)) > 0):
-            return SearchResponse(request, 0, (), self._facets(set(), request), _ms(started),
+            return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
                                   nothing_about=True, meaning=meaning is not None)
         whoosh_query = wq.Every() if parsed.is_empty else self.match_query(parsed)
 
-        allowed = self._allowed(request)
+        allowed = self.facets.allowed(request)
         offset = (request.page - 1) * request.per_page
         limit = offset + request.per_page
         sortedby = self._sort(request.sort, parsed.is_empty)
@@ -328,15 +255,16 @@ class SearchIndex:
         else:
             ranked = ranking.ranked
         selected = matched if filtered is None else matched & filtered
-        facets = {name: _shown(values)
-                  for name, values in self._facets(matched, request, allowed).items()}
+        facets = {name: facets_mod.shown(values)
+                  for name, values in self._counts(matched, request, allowed).items()}
         hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed, docnum,
                           vector if similarity is not None
                           and similarity[docnum] >= meaning_mod.MATCH_SIMILARITY else None)
                 for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
-            did_you_mean = self._did_you_mean(request.q, parsed)
+            did_you_mean = respell.did_you_mean(request.q, parsed, self.vocabulary,
+                                                self.speller, self.meaning, self._holding_all)
         nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
         unfound = reach.unfound if reach is not None else ()
         if unfound:
@@ -408,45 +336,6 @@ class SearchIndex:
         order = ids[np.lexsort((ids, -final[ids]))][:limit]
         ranked = [(int(d), float(final[d])) for d in order]
         return _Ranking(ranked, Matches(np.flatnonzero(mask), mask), by_meaning_only)
-
-    def _did_you_mean(self, text: str, parsed: query_mod.ParsedQuery) -> str:
-        """A respelling of the query that fits many more summaries, or "".
-
-        Words that exist in the index are not corrected by a search; when one of
-        them is rare and a close word is much more common ("bowl" for "bowel"),
-        the respelling is suggested if many more summaries hold all its words. A
-        real English word is respelled only when that brings the question much
-        closer in meaning to the collection ("bowl care" to "bowel care", not
-        "will i ever walk again" to "every"); without meaning, never. A word that
-        named a concept ("poop") is not respelled.
-        """
-        english = analysis.english_words()
-        named = {w for e in parsed.expansions for w in analysis.words(e.matched)}
-        replacements = []
-        for token in analysis.tokens(text):
-            word = token.text
-            frequency = self.vocabulary.frequency.get(word, 0)
-            if analysis.is_stop(word) or frequency > 2 or word in named:
-                continue
-            better = [c for c in self.speller.candidates(word)
-                      if self.vocabulary.frequency.get(c, 0) >= max(5, 5 * frequency)
-                      and (word not in english or self.meaning is not None)]
-            if better:
-                replacements.append((token.start, token.end, better[0], word in english))
-        if not replacements:
-            return ""
-        respelled = text
-        for start, end, word, _ in reversed(replacements):
-            respelled = respelled[:start] + word + respelled[end:]
-        before, after = self._holding_all(text), self._holding_all(respelled)
-        if before >= FEW_RESULTS or after < max(3 * before, FEW_RESULTS):
-            return ""
-        if self.meaning is not None and any(real for *_, real in replacements):
-            typed, fixed = self.meaning.embed_many([text, respelled])
-            if self.meaning.similarities(fixed).max() \
-                    < self.meaning.similarities(typed).max() + CLOSER_IN_MEANING:
-                return ""
-        return respelled
 
     def _holding_all(self, text: str) -> int:
         """How many summaries contain every searchable word of `text`."""
@@ -524,65 +413,15 @@ class SearchIndex:
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         return self.suggester.suggest(text, limit)
 
-    def _allowed(self, request: SearchRequest) -> dict[str, set[int]]:
-        allowed: dict[str, set[int]] = {}
-        for name, values in request.filters.items():
-            if values:
-                docs: set[int] = set()
-                for value in values:
-                    docs |= self._docs_for(name, value)
-                allowed[name] = docs
-        return allowed
+    def _counts(self, matched: set[int], request: SearchRequest,
+                allowed: Mapping[str, set[int]] | None = None,
+                ) -> dict[str, tuple[FacetValue, ...]]:
+        """Every facet's values with their counts over `matched` (see facets.Facets)."""
+        return self.facets.counts(matched, request, self._topic_name, allowed)
 
-    def _facets(
-        self, matched: set[int], request: SearchRequest,
-        allowed: Mapping[str, set[int]] | None = None,
-    ) -> dict[str, tuple[FacetValue, ...]]:
-        allowed = allowed or {}
-        size = self._searcher.doc_count_all()
-        matched_mask = matched.mask if isinstance(matched, Matches) \
-            else facets_mod.mask(matched, size)
-        allowed_masks = {name: facets_mod.mask(docs, size) for name, docs in allowed.items()}
-        facets: dict[str, tuple[FacetValue, ...]] = {}
-        for name, table in self._facet_tables.items():
-            # Disjunctive: a facet's counts ignore its own selection, not the others'.
-            base = matched_mask
-            for other, docs in allowed_masks.items():
-                if other != name:
-                    base = base & docs
-            chosen = {facet_key(name, v) for v in request.filters.get(name, ())}
-            counts = table.counts(base)
-            values = [
-                FacetValue(facet_value(name, key), counts.get(key, 0), self._label(name, key),
-                           key in chosen)
-                for key in table.in_order(counts.keys() | (chosen & table.index.keys()))
-            ]
-            # A year range typed into the URL is shown, selected, beside the spans; any
-            # other selected value no summary has is listed with 0, so it can be removed.
-            values += [
-                FacetValue(key, int(np.count_nonzero(
-                    base & facets_mod.mask(self._docs_for(name, key), size))),
-                           year_label(key), True)
-                if name == "year" else FacetValue(key, 0, key, True)
-                for key in chosen if key not in table.index]
-            if name == "evidence_level":
-                values.sort(key=lambda v: _evidence_rank(v.value))
-            elif name == "year":
-                values.sort(key=lambda v: year_range(v.value), reverse=True)
-            else:
-                values.sort(key=lambda v: (-v.count, v.value.lower()))
-            facets[name] = tuple(values)
-        return facets
-
-    def _label(self, name: str, key: str) -> str:
-        if name == "evidence_level":
-            return evidence.BY_KEY[key].label
-        if name == "topic":
-            concept = self.concepts.get(key)
-            return concept.preferred if concept else key
-        if name == "year":
-            return year_label(key)
-        return key
+    def _topic_name(self, concept_id: str) -> str:
+        concept = self.concepts.get(concept_id)
+        return concept.preferred if concept else concept_id
 
     @staticmethod
     def _sort(sort: str, browsing: bool) -> Any:
@@ -649,16 +488,6 @@ class _Ranking:
     ranked: list[tuple[int, float]]  # the best, as (docnum, score)
     matched: Matches  # every match
     by_meaning_only: bool  # some summaries match by meaning alone
-
-
-def _evidence_rank(name: str) -> int:
-    level = evidence.BY_NAME.get(name.lower())
-    return level.rank if level else len(evidence.LEVELS)
-
-
-def _shown(values: tuple[FacetValue, ...]) -> tuple[FacetValue, ...]:
-    """The first FACET_VALUES values of a facet, and any selected one beyond them."""
-    return values[:FACET_VALUES] + tuple(v for v in values[FACET_VALUES:] if v.selected)
 
 
 def _intersect(sets: Any) -> set[int] | None:

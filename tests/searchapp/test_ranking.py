@@ -109,7 +109,7 @@ def test_total_and_facet_counts_cover_every_match(index: SearchIndex, text: str)
     assert response.total == len(matching)
     for facet in ("category", "evidence_level", "year"):
         for value in response.facets[facet]:
-            holding = index._docs_for(facet, value.value)
+            holding = index.facets.docs_for(facet, value.value)
             assert value.count == len(matching & holding), (facet, value.value)
 
 
