@@ -26,6 +26,10 @@ from synonyms.model import Concept
 # than MAX_LEFTOVER words the thesaurus did not know is a sentence, not a list of
 # names, and its meaning ranking covers it (each span is a text to embed).
 MAX_PHRASE_WORDS = 4
+# Stop words that end a phrase's meaning ("feeling down", "throwing up"); other
+# stop words at the end of a linked phrase ("headache and") are not shown as the
+# reader's words.
+PARTICLES = frozenset({"down", "up", "out", "off", "over", "back", "on", "in", "away"})
 MAX_LEFTOVER = 12
 # ... and is not linked when a generic concept, or another concept, is this close
 # to it too.
@@ -143,10 +147,13 @@ def by_meaning(parsed: query_mod.ParsedQuery, meaning: MeaningIndex,
                 continue
             named.add(concept_id)
             taken.update(range(i, j))
-            words = [w for w in run[i:j] if content(w)]
+            shown = run[i:j]
+            while len(shown) > 1 and not content(shown[-1]) and shown[-1] not in PARTICLES:
+                shown = shown[:-1]
+            words = [w for w in shown if content(w)]
             names = concept.clinical_terms
             found.append(query_mod.Expansion(
-                concept_id, concept.preferred, concept.group, " ".join(run[i:j]),
+                concept_id, concept.preferred, concept.group, " ".join(shown),
                 tuple(names),
                 tuple(dict.fromkeys(s for s in (tuple(analysis.analyze(n)) for n in names)
                                     if s)),
