@@ -221,11 +221,11 @@ class SearchIndex:
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed)
-        # The question as corrected: a typo is a different word piece to the model too.
-        vector = meaning.embed(parsed.corrected_text or request.q) \
-            if meaning is not None else None
-        similarity = meaning.similarities(vector) \
-            if meaning is not None and vector is not None else None
+        vector = similarity = None
+        if meaning is not None:
+            # The question as corrected: a typo is other word pieces to the model too.
+            vector = meaning.embed(parsed.corrected_text or request.q)
+            similarity = meaning.similarities(vector)
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
                 lambda: not reach.loose or self._holding_all(" ".join(reach.loose)) > 0):
