@@ -276,8 +276,7 @@ def _build_locked(
         if progress:
             progress.finish()
 
-    changed = fresh or bool(report.added or report.updated or report.deleted)
-    _embed(ix, generation, live if fresh else None, changed, thesaurus, embed, report)
+    _embed(ix, generation, live if fresh else None, thesaurus, embed, report)
     if fresh:
         _write_json(generation / THESAURUS, thesaurus.to_json())
         _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION,
@@ -292,30 +291,35 @@ def _build_locked(
     return report
 
 
-def _embed(ix: Any, generation: Path, replaced: Path | None, changed: bool,
-           thesaurus: Thesaurus, embed: bool, report: BuildReport) -> None:
-    """Bring the generation's vectors up to date (before a fresh one goes live)."""
+def _embed(ix: Any, generation: Path, replaced: Path | None, thesaurus: Thesaurus,
+           embed: bool, report: BuildReport) -> None:
+    """Bring the generation's vectors up to date (before a fresh one goes live).
+
+    The vectors say which version (source file hash) of each summary they hold:
+    any difference from the index, a build killed between its commit and its
+    vectors included, means embedding what is missing (reusing the rest)."""
     stored = vectors.load(generation)
+    with ix.searcher() as searcher:
+        docs = [fields for _, fields in searcher.reader().iter_docs()]
+    versions = {fields["id"]: fields["source_hash"] for fields in docs}
     try:
         if not embed:
             raise ModelUnavailableError("switched off")
         model: Model = shared_model()
     except ModelUnavailableError as error:
         report.embedding_off = str(error)
-        if changed:  # vectors of old texts would be wrong for the changed summaries
+        if stored is not None and stored.versions != versions:
+            # Vectors of old texts would be wrong for the changed summaries.
             (generation / vectors.VECTORS).unlink(missing_ok=True)
         return
-    if stored is not None and stored.model_sha256 == model.sha256 and not changed:
+    if stored is not None and stored.model_sha256 == model.sha256 \
+            and stored.versions == versions:
         return
-    with ix.searcher() as searcher:
-        records: list[dict[str, Any]] = []
-        tagged: set[str] = set()
-        for _, fields in searcher.reader().iter_docs():
-            records.append(json.loads(fields["record"]))
-            tagged.update(fields.get("concept_ids") or ())
+    records = [json.loads(fields["record"]) for fields in docs]
+    tagged = {c for fields in docs for c in fields.get("concept_ids") or ()}
     previous = [stored] + ([vectors.load(replaced)] if replaced is not None else [])
-    report.embedding = vectors.embed_generation(generation, records, thesaurus, tagged,
-                                                model, previous)
+    report.embedding = vectors.embed_generation(generation, records, versions, thesaurus,
+                                                tagged, model, previous)
 
 
 def _index_file(

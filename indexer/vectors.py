@@ -60,6 +60,7 @@ class Vectors:
     names: tuple[tuple[str, str], ...]  # (concept id, name) of each row of `name_matrix`
     name_hashes: tuple[str, ...]
     name_matrix: np.ndarray
+    versions: Mapping[str, str]  # id -> hash of the source file the summary was read from
 
     def by_hash(self) -> dict[str, np.ndarray]:
         found = {h: self.matrix[i] for i, h in enumerate(self.passage_hashes)}
@@ -128,7 +129,7 @@ def load(generation: Path) -> Vectors | None:
         tuple(meta["passage_hashes"]),
         {k: (int(v[0]), int(v[1])) for k, v in meta["summaries"].items()},
         matrix, tuple((c, n) for c, n in meta["names"]), tuple(meta["name_hashes"]),
-        name_matrix)
+        name_matrix, dict(meta.get("versions", {})))
 
 
 def save(generation: Path, vectors: Vectors) -> None:
@@ -138,6 +139,7 @@ def save(generation: Path, vectors: Vectors) -> None:
         "passage_hashes": list(vectors.passage_hashes),
         "summaries": {k: list(v) for k, v in vectors.summaries.items()},
         "names": [list(n) for n in vectors.names], "name_hashes": list(vectors.name_hashes),
+        "versions": dict(vectors.versions),
     }
     tmp = generation / f".{VECTORS}.{os.getpid()}.tmp.npz"
     with open(tmp, "wb") as handle:
@@ -159,14 +161,16 @@ class EmbedReport:
 def embed_generation(
     generation: Path,
     records: Iterable[Mapping[str, Any]],
+    versions: Mapping[str, str],
     thesaurus: Thesaurus,
     tagged: Iterable[str],
     model: Model,
     previous: Iterable[Vectors | None] = (),
     progress: Callable[[int], None] | None = None,
 ) -> EmbedReport:
-    """Write `generation`'s vectors for `records` (every summary it holds) and the names
-    of the `tagged` concepts, reusing the vectors of unchanged texts from `previous`."""
+    """Write `generation`'s vectors for `records` (every summary it holds, in the
+    `versions` given: id -> source file hash) and the names of the `tagged` concepts,
+    reusing the vectors of unchanged texts from `previous`."""
     started = time.perf_counter()
     report = EmbedReport()
     known: dict[str, np.ndarray] = {}
@@ -213,7 +217,7 @@ def embed_generation(
     name_hashes = hashes[len(texts):]
     save(generation, Vectors(model.name, model.sha256, tuple(texts), tuple(passage_hashes),
                              spans, matrix(passage_hashes), tuple(names), tuple(name_hashes),
-                             matrix(name_hashes)))
+                             matrix(name_hashes), dict(versions)))
     report.seconds = time.perf_counter() - started
     log.info("embedding: %d texts embedded, %d reused in %.2fs", report.embedded,
              report.reused, report.seconds)

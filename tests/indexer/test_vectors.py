@@ -103,3 +103,19 @@ def test_a_damaged_vectors_file_is_read_as_none(built_index: Path,
     with caplog.at_level(logging.WARNING):
         assert vectors.load(generation) is None
     assert "cannot be read" in caplog.text
+
+
+def test_vectors_missing_a_summary_are_completed_by_the_next_build(built_index: Path,
+                                                                  corpus: Path) -> None:
+    # As after a build killed between the index's commit and its vectors' write.
+    generation = current_generation(built_index)
+    assert generation is not None
+    stored = _stored(built_index)
+    dropped = sorted(stored.summaries)[0]
+    vectors.save(generation, dataclasses.replace(
+        stored, summaries={k: v for k, v in stored.summaries.items() if k != dropped},
+        versions={k: v for k, v in stored.versions.items() if k != dropped}))
+    report = build_index([corpus], built_index)
+    assert report.added == report.updated == 0
+    assert report.embedding is not None
+    assert dropped in _stored(built_index).summaries
