@@ -70,6 +70,9 @@ NEAREST_TOPICS = 5
 # compact (`passages`, about 12 bytes a word plus the text): up to this many titles
 # and this many words of bodies, the whole trials corpus (~1.5 million words) fits.
 PREPARED_CACHE_SIZE = 5000
+# Snippets are cut from a summary's first this many characters: analysing a long
+# trial's whole text on its first showing was most of a first search's time.
+SNIPPET_CHARS = 6000
 PREPARED_CACHE_WORDS = 3_000_000
 
 
@@ -473,6 +476,7 @@ class SearchIndex:
               for i in record["practical_implications"]),
             *record["limitations"],
         ])
+        body = body[:SNIPPET_CHARS]
         title = self._prepared.get(record["id"])
         if title is not None and title.text == record["title"]:
             self._prepared.move_to_end(record["id"])

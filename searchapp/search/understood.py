@@ -31,6 +31,7 @@ MAX_PHRASE_WORDS = 4
 # reader's words.
 PARTICLES = frozenset({"down", "up", "out", "off", "over", "back", "on", "in", "away"})
 MAX_LEFTOVER = 12
+MAX_SPANS = 8
 # ... and is not linked when a generic concept, or another concept, is this close
 # to it too.
 MARGIN = 0.03
@@ -110,7 +111,8 @@ def _candidates(run: list[str], known: Callable[[str], bool]) -> list[tuple[int,
              for j in range(i + 2, min(len(run), i + MAX_PHRASE_WORDS) + 1)
              if run[j - 1] not in query_mod.FILLERS]
     spans += [(i, i + 1) for i, w in enumerate(run) if content(w) and not known(w)]
-    return spans
+    # The shortest first, at most MAX_SPANS of them: each is a text to embed.
+    return sorted(spans, key=lambda span: (span[1] - span[0], span))[:MAX_SPANS]
 
 
 def by_meaning(parsed: query_mod.ParsedQuery, meaning: MeaningIndex,
