@@ -29,11 +29,12 @@ DEV = EVAL / "dev"
 pytestmark = pytest.mark.slow
 
 
-def _open(tmp: Path, paths: list[Path], field_map: dict[str, str] | None = None) -> SearchIndex:
+def _open(tmp: Path, paths: list[Path], field_map: dict[str, str] | None = None,
+          meaning: bool = True) -> SearchIndex:
     report = build_index(paths, tmp / "index", field_map=field_map,
-                         thesaurus=load(shipped_dir()))
+                         thesaurus=load(shipped_dir()), embed=meaning)
     assert report.ok, report.errors[:3]
-    return SearchIndex(tmp / "index")
+    return SearchIndex(tmp / "index", semantic=meaning)
 
 
 def _shared(name: str) -> Path:
@@ -60,7 +61,9 @@ def trials(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
 def medquad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
     tmp = tmp_path_factory.mktemp("medquad")
     write_medquad_jsonl(_shared("corpora/medquad_sci.jsonl"), tmp / "medquad.jsonl")
-    with _open(tmp, [tmp / "medquad.jsonl"]) as ix:
+    # Words and concepts only: embedding MedQuAD's 7,300 passages would take three
+    # minutes of CI; the fused search's MRR (0.823 measured) is in the closing notes.
+    with _open(tmp, [tmp / "medquad.jsonl"], meaning=False) as ix:
         yield ix
 
 
@@ -102,9 +105,9 @@ def test_lay_queries_stay_above_their_floors(request: pytest.FixtureRequest, nam
 
 def test_medquad_known_item_questions(medquad: SearchIndex) -> None:
     query_set = evaluation.load(_shared("eval/medquad_known_item.tsv"))
-    # Measured: MRR 0.823 fused (0.846 by words and concepts alone: templated
-    # questions naming their page's focus gain little from meaning).
-    assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.80
+    # Measured: MRR 0.846 by words and concepts (0.823 fused: templated questions
+    # naming their page's focus gain little from meaning).
+    assert evaluation.run(medquad, query_set).mean()["mrr@10"] >= 0.82
 
 
 def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
