@@ -145,3 +145,16 @@ def test_the_page_says_nothing_about_and_offers_the_words_found(client: FlaskCli
     answer = client.get("/api/v1/search?q=best+lasagne+recipe").get_json()
     assert answer["total"] == 0 and answer["nothing_about"] == "lasagne recipe"
     assert answer["words_not_found"] == ["lasagne", "recipe"] and answer["meaning"] is True
+
+
+def test_a_nothing_about_search_is_logged_as_finding_nothing(index_dir: Path,
+                                                             tmp_path: Path) -> None:
+    from datetime import date
+
+    from searchapp.editorial.querylog import QueryLog
+
+    log_path = tmp_path / "log.sqlite3"
+    app = create_app({"INDEX_DIR": index_dir, "TESTING": True, "QUERY_LOG": str(log_path)})
+    assert app.test_client().get("/?q=best+lasagne+recipe").status_code == 200
+    [logged] = QueryLog(log_path).searches(date(2000, 1, 1))
+    assert (logged.query, logged.results) == ("best lasagne recipe", 0)
