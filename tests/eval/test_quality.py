@@ -26,6 +26,7 @@ from tests.conftest import REPO, SHARED
 
 EVAL = Path(__file__).resolve().parent
 DEV = EVAL / "dev"
+HELDOUT = EVAL / "heldout"
 pytestmark = pytest.mark.slow
 
 
@@ -132,16 +133,20 @@ def test_totals_count_every_matching_summary(bundled: SearchIndex) -> None:
         assert counted == matching, query.text
 
 
-def test_eval_files_are_well_formed() -> None:
-    for name in ("bundled", "trials"):
-        query_set = evaluation.load(DEV / f"{name}.queries.tsv", DEV / f"{name}.qrels.tsv")
-        assert all(max(judged.values()) >= 2 for judged in query_set.qrels.values())
-        twins = [q for q in query_set.queries if q.twin]
-        qids = {q.qid for q in query_set.queries}
-        assert all(q.twin in qids for q in twins)
+@pytest.mark.parametrize("folder", [DEV / "bundled", DEV / "trials", HELDOUT / "trials"],
+                         ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_eval_files_are_well_formed(folder: Path) -> None:
+    query_set = evaluation.load(folder.with_suffix(".queries.tsv"),
+                                folder.with_suffix(".qrels.tsv"))
+    relevant = [max(judged.values()) >= 2 for judged in query_set.qrels.values()]
+    if folder.parent == DEV:
+        assert all(relevant)
+    else:  # judged from pools: a question none of the systems answered keeps its zeros
+        assert sum(relevant) >= 0.95 * len(relevant)
+    twins = [q for q in query_set.queries if q.twin]
+    qids = {q.qid for q in query_set.queries}
+    assert all(q.twin in qids for q in twins)
 
-
-HELDOUT = EVAL / "heldout"
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,12 @@ class HeldOutFloors:
 
 
 # The held-out sets only score: nothing was tuned on them (tests/eval/README.md).
-HELDOUT_FLOORS: dict[str, HeldOutFloors] = {}
+HELDOUT_FLOORS: dict[str, HeldOutFloors] = {
+    # Measured (85 questions, every top 10 of the four systems judged): fused nDCG@10
+    # 0.752 (words and concepts 0.645, meaning 0.552, BM25 0.452), everyday 0.716,
+    # S@3 0.918; 3 of 10 uncovered questions answered "Nothing about".
+    "trials": HeldOutFloors(0.73, 0.69, 0.89, 0.3),
+}
 
 
 @pytest.mark.parametrize("name", HELDOUT_FLOORS)
