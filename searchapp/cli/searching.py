@@ -81,8 +81,10 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
     if first.did_you_mean:
         click.echo(f"Did you mean \u201c{first.did_you_mean}\u201d?")
     if first.nothing_about:
-        click.echo(f"Nothing about \u201c{' '.join(first.unfound)}\u201d: no summary mentions "
-                   "it, and none is close in meaning.")
+        why = ("no summary mentions it" if first.unfound
+               else "its words are in summaries only apart, on other things")
+        click.echo(f"Nothing about \u201c{' '.join(first.about)}\u201d: {why}, and none is "
+                   "close in meaning.")
         if first.found_words_query:
             click.echo(f"Search only for \u201c{first.found_words_query}\u201d.")
     noun = "summary" if first.total == 1 else "summaries"

@@ -234,7 +234,8 @@ class SearchIndex:
                 lambda: not reach.loose or self._holding_all(" ".join(reach.loose)) > 0):
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
-                                  nothing_about=True, meaning=meaning is not None)
+                                  nothing_about=True, about=reach.unfound or reach.loose
+                                  or reach.words, meaning=meaning is not None)
         whoosh_query = wq.Every() if parsed.is_empty else self.match_query(parsed)
 
         allowed = self.facets.allowed(request)

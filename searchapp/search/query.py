@@ -42,7 +42,7 @@ FILLERS = frozenset("""
 anything anyone anybody someone somebody something please thanks thank tell know knows
 information info looking wondering question questions hi hello help helps helping helped
 get gets getting got really actually also thing things stuff like lot lots kind sort maybe
-possible say says said think thinks
+possible say says said think thinks problem problems issue issues
 """.split())
 # How much a concept's clinical names count, against the person's own words (1.0).
 EXPANSION_WEIGHT = 0.6

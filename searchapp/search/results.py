@@ -196,13 +196,19 @@ class SearchResponse:
     did_you_mean: str = ""
     nearest_topics: tuple[FacetValue, ...] = ()  # when nothing was found
     unfound: tuple[str, ...] = ()  # words of the question no summary has, nor its meaning
-    nothing_about: bool = False  # most of the question is unfound: no results on purpose
+    nothing_about: bool = False  # the collection has nothing on it: no results on purpose
+    # ... and the words it has nothing about: the unfound ones, else those that no
+    # summary holds together ("weight of people who drive")
+    about: tuple[str, ...] = ()
     meaning: bool = False  # the search matched by meaning too
 
     @property
     def found_words_query(self) -> str:
-        """The question without its unfound words (what "search only ..." links to)."""
+        """The question without its unfound words (what "search only ..." links to);
+        "" when every word was found."""
         unfound = set(self.unfound)
+        if not unfound:
+            return ""
         return " ".join(w for w in self.request.q.split()
                         if not set(analysis.words(w)) & unfound).strip()
 
@@ -221,7 +227,7 @@ class SearchResponse:
             "expansions": [e.to_dict() for e in (parsed.expansions if parsed else ())],
             "did_you_mean": self.did_you_mean,
             "words_not_found": list(self.unfound),
-            "nothing_about": " ".join(self.unfound) if self.nothing_about else "",
+            "nothing_about": " ".join(self.about) if self.nothing_about else "",
             "meaning": self.meaning,
             "nearest_topics": [{"value": v.value, "label": v.label, "count": v.count}
                                for v in self.nearest_topics],

@@ -113,9 +113,10 @@ _SCHEMAS: dict[str, Any] = {
             "did_you_mean": {"type": "string"},
             "words_not_found": {**_STRING_LIST, "description": "Words of the query that no "
                                 "summary has, nor a concept close in meaning"},
-            "nothing_about": {"type": "string", "description": "When most of the query is "
-                              "not found: its unfound words, and no results on purpose; "
-                              "else empty"},
+            "nothing_about": {"type": "string", "description": "When the collection has "
+                              "nothing on the query, no results on purpose and the words it "
+                              "has nothing about: its unfound words, else the words no "
+                              "summary holds together; else empty"},
             "meaning": {"type": "boolean", "description": "Whether summaries were matched "
                         "by meaning too (off: words and concepts only)"},
             "nearest_topics": {"type": "array", "items": {

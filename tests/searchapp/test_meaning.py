@@ -126,6 +126,21 @@ def test_nothing_about_a_question_the_collection_does_not_cover(
     assert data["nothing_about"] and data["words_not_found"] == list(response.unfound)
 
 
+def test_nothing_about_words_the_collection_has_only_apart(index: SearchIndex,
+                                                           client: FlaskClient) -> None:
+    # Every word is in some summary (weight: cushions; drive: driving), none holds
+    # them together and none is close in meaning: nothing is not eight loose matches.
+    assert _ids(index, "weight of people who drive", meaning=False)
+    response = index.search(SearchRequest(q="weight of people who drive"))
+    assert response.total == 0 and response.nothing_about and response.unfound == ()
+    answer = client.get("/api/v1/search?q=weight+of+people+who+drive").get_json()
+    assert answer["nothing_about"] == "weight people drive"
+    assert answer["words_not_found"] == []
+    html = client.get("/?q=weight+of+people+who+drive").get_data(as_text=True)
+    assert "Nothing about <q>weight people drive</q>" in html
+    assert "only apart" in html and "Search only for" not in html
+
+
 def test_words_not_found_are_listed_beside_results(index: SearchIndex) -> None:
     response = index.search(SearchRequest(q="bladder infection and grumpiness"))
     assert [h.id for h in response.results][0] == "meaning-catheter"
