@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 VECTORS = "vectors.npz"
 # Passages per summary: the first is the title and the start of the plain-language
-# text; a longer text goes on in a second. Embedding costs ~0.25 ms a word piece on
+# text; a longer text goes on in a second. Embedding costs ~0.17 ms a word piece on
 # 2 cores, so this bounds the cost of a long summary (the dev sets scored the same
 # with one passage as with three passages reaching into the research summary).
 MAX_PASSAGES = 2
