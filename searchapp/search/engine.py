@@ -231,7 +231,7 @@ class SearchIndex:
             similarity = meaning.similarities(vector)
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
-                lambda: not reach.loose or self._holding_all(" ".join(reach.loose)) > 0):
+                lambda words: not words or self._holding_all(" ".join(words)) > 0):
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
                                   nothing_about=True, about=reach.unfound or reach.loose

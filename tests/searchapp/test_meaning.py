@@ -50,6 +50,14 @@ def test_a_phrase_the_thesaurus_lacks_reaches_its_concept_by_meaning(index: Sear
     assert "depression, for your words \u2018feeling really down\u2019" in response.results[0].why
 
 
+def test_one_word_is_not_linked_to_a_longer_name_it_is_part_of(index: SearchIndex) -> None:
+    # "dumps" is close in meaning to "feeling down in the dumps", a name of depression
+    # (as "meds" is to "ED meds"), but alone it names nothing.
+    response = index.search(SearchRequest(q="dumps"))
+    assert [e.concept_id for e in response.parsed.expansions] == []  # type: ignore[union-attr]
+    assert response.unfound == ("dumps",)
+
+
 def test_a_summary_with_none_of_the_words_is_found_by_meaning(index: SearchIndex) -> None:
     response = index.search(SearchRequest(q="getting behind the wheel after paralysis"))
     [hit] = response.results
