@@ -79,5 +79,6 @@ def search(index_dir: Path, name: str, rounds: int) -> None:
                   f"{statistics.median(timings):>7.1f} {percentile(timings, 0.95):>7.1f} "
                   f"{max(timings):>7.1f}", flush=True)
 
+
 if __name__ == "__main__":
     main()
