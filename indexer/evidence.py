@@ -44,18 +44,25 @@ BY_NAME: dict[str, EvidenceLevel] = {level.name.lower(): level for level in LEVE
 NOT_SPECIFIED = BY_KEY["not_specified"]
 OTHER = BY_KEY["other"]
 
-# Checked in this order: the first pattern found in the text decides. More
-# specific designs come before the words they contain ("randomised" before
-# "trial", "case series" before "retrospective", animal before "randomised",
-# since an animal study may be randomised too).
+# Animals, cells or tissue anywhere in the wording make it a study in animals or
+# the lab, whatever its design (an animal study may be randomised too).
+_ANIMAL = re.compile(
+    r"\b(animal|animals|rats?|mice|mouse|murine|rodents?|porcine|pigs?|dogs?|canine"
+    r"|primates?|monkeys?|preclinical|pre-clinical|in vitro|ex vivo|cell cultures?|cell lines?"
+    r"|tissue samples|cadaver\w*|biomechanical)\b")
+# "Laboratory study" says where, not who: it is the lab level only when the wording
+# names no design of a study in people ("Case-control study, laboratory semen
+# analysis" is a case-control study).
+_LAB = re.compile(r"\b(laboratory|lab study|bench study)\b")
+# Designs, checked in this order: the first pattern found decides. More specific
+# designs come before the words they contain ("non-randomised" before "randomised",
+# "case series" before "retrospective"). The design the wording names first wins
+# over what follows it ("Randomized Controlled Trial, open-label" is randomised;
+# "Case series, phase I open-label trial" is a case series): see `normalise`.
 _RULES: list[tuple[str, str]] = [
     ("systematic_review", r"systematic review|meta[- ]?analys[ie]s|umbrella review"
      r"|scoping review|pooled analysis|cochrane"),
-    ("animal_lab", r"\b(animal|animals|rats?|mice|mouse|murine|rodents?|porcine|pigs?|dogs?"
-     r"|canine|primates?|monkeys?|preclinical|pre-clinical|in vitro|laboratory|lab study"
-     r"|cell culture|cadaver\w*|biomechanical)\b"),
-    ("controlled_trial", r"non[- ]?randomi[sz]ed|not randomi[sz]ed|quasi[- ]?experimental"
-     r"|single[- ]arm|open[- ]label|uncontrolled trial|feasibility trial|pilot trial"),
+    ("controlled_trial", r"non[- ]?randomi[sz]ed|not randomi[sz]ed|quasi[- ]?experimental"),
     ("rct", r"\brandomi[sz]ed\b|\brandomi[sz]ation\b|\brct\b|\brcts\b|crossover trial"),
     ("case_control", r"case[- ]control"),
     ("case_series", r"case series|case report|case study|\bn ?= ?1\b|single[- ]case"),
@@ -63,19 +70,24 @@ _RULES: list[tuple[str, str]] = [
     ("qualitative", r"qualitative|interviews?|focus groups?|phenomenolog|thematic analysis"),
     ("cohort", r"cohort|longitudinal|prospective|retrospective|registry|observational"
      r"|follow[- ]up study|database study"),
-    ("controlled_trial", r"\btrial\b|phase [1-4i]+\b|controlled study|intervention study"),
+    ("controlled_trial", r"\btrial\b|phase [1-4i]+\b|controlled study|intervention study"
+     r"|single[- ]arm|open[- ]label|uncontrolled|feasibility|pilot|repeated[- ]measures"
+     r"|within[- ](participant|subject)s?|pre[- ]post"),
     ("expert_opinion", r"expert|opinion|narrative review|\breview\b|guideline|consensus"
      r"|editorial|commentary|perspective|position statement|recommendation"),
     ("not_specified", r"^(not specified|not stated|not reported|unknown|unspecified|n/?a|none"
      r"|-+)$"),
 ]
 _COMPILED = [(key, re.compile(pattern)) for key, pattern in _RULES]
+# Where the named design ends and its qualifiers begin.
+_QUALIFIERS = re.compile(r",|;|\(|\s+(?:with|combined with|using|plus)\s+")
 
-# "Level I" ... "Level V" alone (the usual levels of evidence of clinical journals).
+# "Level I" ... "Level V" alone (the usual levels of evidence of clinical journals),
+# or before the design they were given for ("Level III, for cohort study").
 _ROMAN_LEVELS = {"i": "rct", "ii": "cohort", "iii": "case_control", "iv": "case_series",
                  "v": "expert_opinion", "1": "rct", "2": "cohort", "3": "case_control",
                  "4": "case_series", "5": "expert_opinion"}
-_LEVEL_ONLY = re.compile(r"^level\s+(i{1,3}|iv|v|[1-5])[abc]?$")
+_LEVEL = re.compile(r"^level\s+(i{1,3}|iv|v|[1-5])[abc]?\b[\s,:;.-]*(?:for\s+)?")
 
 # Spellings that say no more than the level itself: no evidence note is kept for them.
 _PLAIN = {
@@ -114,18 +126,26 @@ def normalise(text: str | None) -> tuple[EvidenceLevel, str]:
     cleaned = _clean(original)
     level: EvidenceLevel | None = BY_NAME.get(cleaned)
     if level is None:
-        match = _LEVEL_ONLY.match(cleaned)
-        if match:
-            level = BY_KEY[_ROMAN_LEVELS[match.group(1)]]
-    if level is None:
-        for key, pattern in _COMPILED:
-            if pattern.search(cleaned):
-                level = BY_KEY[key]
-                break
-    if level is None:
-        level = NOT_SPECIFIED if not cleaned else OTHER
+        level = _classify(cleaned)
     note = "" if cleaned in _PLAIN[level.key] or cleaned == level.name.lower() else original
     return level, note
+
+
+def _classify(cleaned: str) -> EvidenceLevel:
+    graded = _LEVEL.match(cleaned)
+    design = cleaned[graded.end():] if graded else cleaned
+    if _ANIMAL.search(design):
+        return BY_KEY["animal_lab"]
+    named = _QUALIFIERS.split(design, maxsplit=1)[0]
+    for text in (named, design):
+        for key, pattern in _COMPILED:
+            if pattern.search(text):
+                return BY_KEY[key]
+    if _LAB.search(design):
+        return BY_KEY["animal_lab"]
+    if graded:
+        return BY_KEY[_ROMAN_LEVELS[graded.group(1)]]
+    return NOT_SPECIFIED if not cleaned else OTHER
 
 
 def by_name(name: str) -> EvidenceLevel:
