@@ -168,6 +168,18 @@ def test_summary_page_has_all_sections_topics_and_related(client: FlaskClient) -
     assert "Electrical stimulation to heal pressure ulcers" in links
 
 
+def test_summary_page_shows_the_evidence_once_in_plain_words(client: FlaskClient) -> None:
+    # The page's own wording is shown beside the plain label only when it says more.
+    html = _page(client, "/summaries/web-metastasis-radio")
+    evidence = html.split("<dt>Type of evidence</dt>", 1)[1].split("</dd>", 1)[0]
+    assert '<span class="badge">Trial in people</span>' in evidence
+    assert "described as \u201cRandomized Controlled Trial, phase 2/3, open-label\u201d" in evidence
+    assert "not randomised" not in evidence and "(Randomized Controlled Trial)" not in evidence
+    plain = _page(client, "/summaries/web-sores-cushions")
+    evidence = plain.split("<dt>Type of evidence</dt>", 1)[1].split("</dd>", 1)[0]
+    assert evidence.strip() == '<dd><span class="badge">Trial in people</span>'
+
+
 def test_unknown_summary_is_a_404_page_with_a_search_box(client: FlaskClient) -> None:
     response = client.get("/summaries/nothing-here")
     assert response.status_code == 404
