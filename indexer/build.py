@@ -246,7 +246,7 @@ def _build_locked(
         ix = whoosh_index.open_dir(str(generation))
         indexed = _indexed_sources(ix)
 
-    owner = {doc_id: source for source, info in indexed.items() for doc_id in info.ids}
+    owner = {doc_id.lower(): source for source, info in indexed.items() for doc_id in info.ids}
     writer = ix.writer(limitmb=128)
     try:
         if progress:
@@ -369,16 +369,17 @@ def _index_file(
 
 
 def _claim_ids(result: FileResult, source: str, owner: dict[str, str]) -> list[Summary]:
-    """The file's summaries whose ids no other file has taken; clashes become errors."""
+    """The file's summaries whose ids no other file has taken; clashes become errors.
+    Ids that differ only in case clash: addresses find a summary whatever the case."""
     good = []
     for summary in result.summaries:
-        holder = owner.get(summary.id)
+        holder = owner.get(summary.id.lower())
         if holder is not None and holder != source:
             result.errors.append(ParseError(
                 result.path, f"id '{summary.id}' is already used by {holder}; give this "
                 "summary an id of its own", field="id"))
             continue
-        owner[summary.id] = source
+        owner[summary.id.lower()] = source
         good.append(summary)
     return good
 

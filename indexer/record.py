@@ -116,6 +116,10 @@ class Summary:
         }
 
 
+# An id given in this form is kept as it is ("NCT00771238"); any other is made a slug.
+ID_AS_GIVEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,78}[A-Za-z0-9])?")
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """A stable, URL-safe id: lowercase ASCII words joined by hyphens."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -280,7 +284,7 @@ def build_summary(
         raise fail("doi", f"{doi!r} is not a DOI (expected something like 10.1186/s13018-023-1)")
     given_id = _text(raw.get("id"), "id", fail)
     if given_id:
-        summary_id = slugify(given_id)
+        summary_id = given_id if ID_AS_GIVEN.fullmatch(given_id) else slugify(given_id)
         if not summary_id:
             raise fail("id", f"{given_id!r} has no letters or digits to make an id from")
     elif doi:

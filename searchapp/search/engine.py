@@ -363,6 +363,13 @@ class SearchIndex:
         return Document(record, evidence.by_name(record["evidence_level"]).label,
                         tuple(topics), self._related(docnum, topic_ids))
 
+    def canonical_id(self, summary_id: str) -> str | None:
+        """The id of the summary whose id is `summary_id` but for case, else None."""
+        wanted = summary_id.lower()
+        return next((found for found in (term.decode("utf-8") for term in
+                                         self._searcher.reader().lexicon("id"))
+                     if found.lower() == wanted), None)
+
     def _related(self, docnum: int, topic_ids: list[str]) -> tuple[Related, ...]:
         """Summaries sharing the most distinctive topics with summary `docnum`."""
         # A topic most summaries share (spinal cord injury) relates them only when

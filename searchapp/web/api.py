@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from searchapp.web import openapi
 from searchapp.web.errors import ApiError
@@ -54,9 +55,12 @@ def suggest() -> Response:
 
 
 @bp.get("/summaries/<summary_id>")
-def summary(summary_id: str) -> Response:
+def summary(summary_id: str) -> Response | BaseResponse:
     with live_index().use() as index:
         document = index.get(summary_id)
+        canonical = index.canonical_id(summary_id) if document is None else None
+    if canonical is not None:  # the id in another case: its own address
+        return redirect(url_for("api.summary", summary_id=canonical), 301)
     if document is None:
         raise ApiError(404, "not_found", f"there is no summary with the id '{summary_id[:80]}'",
                        "summary_id")

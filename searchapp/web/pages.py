@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from searchapp.search import SearchRequest, SearchResponse
 from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS
@@ -108,9 +109,14 @@ def search_page() -> str:
 
 
 @bp.get("/summaries/<summary_id>")
-def summary_page(summary_id: str) -> str:
+def summary_page(summary_id: str) -> str | Response:
     with live_index().use() as index:
         document = index.get(summary_id)
+        canonical = index.canonical_id(summary_id) if document is None else None
+    if canonical is not None:  # the id in another case: its own address
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for("pages.summary_page", summary_id=canonical)
+                        + (f"?{query}" if query else ""), 301)
     if document is None:
         raise ApiError(404, "not_found", "no such summary")
     log_click(request.args.get("q", ""), document.id)

@@ -82,7 +82,7 @@ def test_jsonl_with_field_map_reads_another_sites_export(data_dir: Path) -> None
     result = read_file(data_dir / "trials.jsonl",
                        {"nct_id": "id", "brief_summary": "simple_explanation"})
     assert not result.errors and not result.warnings
-    assert [s.id for s in result.summaries] == ["nct99999901", "nct99999902"]
+    assert [s.id for s in result.summaries] == ["NCT99999901", "NCT99999902"]  # as given
     assert result.summaries[1].simple_explanation.startswith("Daily skin checks")
 
 
