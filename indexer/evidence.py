@@ -41,6 +41,7 @@ LEVELS: tuple[EvidenceLevel, ...] = tuple(
 )
 BY_KEY: dict[str, EvidenceLevel] = {level.key: level for level in LEVELS}
 BY_NAME: dict[str, EvidenceLevel] = {level.name.lower(): level for level in LEVELS}
+BY_LABEL: dict[str, EvidenceLevel] = {level.label.lower(): level for level in LEVELS}
 NOT_SPECIFIED = BY_KEY["not_specified"]
 OTHER = BY_KEY["other"]
 

@@ -23,7 +23,8 @@ from searchapp.search.snippets import to_terminal
               help=f"How many results to show (1 to {MAX_RESULTS}).")
 @click.option("--category", multiple=True, help="Only this category (repeatable).")
 @click.option("--evidence", multiple=True,
-              help="Only this evidence level, e.g. 'Randomized Controlled Trial' (repeatable).")
+              help="Only this evidence level, by its name or the label results show, e.g. "
+                   "'Randomized Controlled Trial' or 'Trial in people' (repeatable).")
 @click.option("--topic", multiple=True,
               help="Only summaries on this topic, by concept id, e.g. pressure-injury "
                    "(repeatable).")
@@ -61,7 +62,10 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
                 if shown >= min(limit, response.total) or not response.results:
                     break
                 page += 1
-    except (IndexerError, SearchRequestError) as exc:
+    except SearchRequestError as exc:  # a filter value this index does not know: exit 2
+        option = "--evidence" if exc.parameter == "evidence_level" else f"--{exc.parameter}"
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
     hits = [hit for r in responses for hit in r.results][:limit]
     first = responses[0]

@@ -182,7 +182,9 @@ class SearchIndex:
         in meaning to them ("leeks of urine"), the respelled search is the answer,
         shown as a correction; one such word at most, in a question of two words
         or more ("stock market news" is not three typos). Without meaning, real
-        words are never respelled."""
+        words are never respelled. A filter value the index does not know raises
+        SearchRequestError naming the filter and the values it accepts."""
+        self.facets.check(request)
         response = self._search(request)
         if response.total or not request.correct or not response.unfound:
             return response

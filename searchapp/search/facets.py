@@ -22,6 +22,7 @@ from searchapp.search.results import (
     FACET_FIELDS,
     FacetValue,
     SearchRequest,
+    SearchRequestError,
     facet_key,
     facet_value,
     year_label,
@@ -118,6 +119,24 @@ class Facets:
                 docs |= with_year
         return frozenset(docs)
 
+    def check(self, request: SearchRequest) -> None:
+        """Raise SearchRequestError naming the filter and its accepted values when a
+        filter value is unknown here (years are checked by SearchRequest)."""
+        for name, values in request.filters.items():
+            for value in values:
+                if not self.knows(name, value):
+                    raise SearchRequestError(
+                        name, f"{name} '{value[:40]}' is not a value of this filter: use "
+                        f"{_accepted(name, self.docs[name])}")
+
+    def knows(self, name: str, value: str) -> bool:
+        """Whether `value` is one of filter `name`'s: any evidence level (by name, key
+        or label), a category or topic some summary has, any year or range."""
+        if name == "year":
+            return True
+        key = facet_key(name, value)
+        return key in (evidence.BY_KEY if name == "evidence_level" else self.docs[name])
+
     def allowed(self, request: SearchRequest) -> dict[str, set[int]]:
         allowed: dict[str, set[int]] = {}
         for name, values in request.filters.items():
@@ -153,13 +172,14 @@ class Facets:
                            _label(name, key, topic_name), key in chosen)
                 for key in table.in_order(counts.keys() | (chosen & table.index.keys()))
             ]
-            # A year range typed into the URL is shown, selected, beside the spans; any
-            # other selected value no summary has is listed with 0, so it can be removed.
+            # A year range typed into the URL is shown, selected, beside the spans; an
+            # evidence level no summary has is listed with 0, so it can be removed.
             values += [
                 FacetValue(key, int(np.count_nonzero(
                     base & mask(self.docs_for(name, key), size))),
                            year_label(key), True)
-                if name == "year" else FacetValue(key, 0, key, True)
+                if name == "year" else FacetValue(facet_value(name, key), 0,
+                                                  _label(name, key, topic_name), True)
                 for key in chosen if key not in table.index]
             if name == "evidence_level":
                 values.sort(key=lambda v: _evidence_rank(v.value))
@@ -178,6 +198,18 @@ def _label(name: str, key: str, topic_name: Callable[[str], str]) -> str:
     if name == "year":
         return year_label(key)
     return key
+
+def _accepted(name: str, docs: Mapping[str, frozenset[int]], shown: int = 12) -> str:
+    """The values a filter accepts, as an error message lists them."""
+    if name == "evidence_level":
+        return "one of " + ", ".join(f"'{level.label}' ('{level.name}')"
+                                      for level in evidence.LEVELS)
+    values = sorted(docs, key=lambda v: (-len(docs[v]), v))
+    listed = ", ".join(f"'{v}'" for v in values[:shown])
+    more = f" and {len(values) - shown} more" if len(values) > shown else ""
+    return f"one of {listed}{more}" + (" (topic ids, as /api/v1/suggest gives them)"
+                                       if name == "topic" else "")
+
 
 def _evidence_rank(name: str) -> int:
     level = evidence.BY_NAME.get(name.lower())

@@ -249,8 +249,10 @@ class SearchResponse:
 
 def facet_key(name: str, value: str) -> str:
     """A request's facet value as stored in the index (evidence levels by key)."""
-    if name == "evidence_level":
-        level = evidence.BY_NAME.get(value.strip().lower()) or evidence.BY_KEY.get(value.strip())
+    if name == "evidence_level":  # by name, key or the plain label the pages show
+        wanted = value.strip()
+        level = (evidence.BY_NAME.get(wanted.lower()) or evidence.BY_KEY.get(wanted)
+                 or evidence.BY_LABEL.get(wanted.lower()))
         return level.key if level else value
     if name == "year":
         first, last = year_range(value)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from searchapp.search import SearchRequestError
 from searchapp.web import openapi
 from searchapp.web.errors import ApiError
 from searchapp.web.params import ParameterError, search_request
@@ -34,7 +35,10 @@ def ok(data: dict[str, Any], took_ms: float | None = None) -> Response:
 def search() -> Response:
     wanted, _ = search_request(request.args, strict=True)
     with live_index().use() as index:
-        answer = index.search(wanted)
+        try:
+            answer = index.search(wanted)
+        except SearchRequestError as error:
+            raise ParameterError(error.parameter, str(error)) from None
     log_search(answer)
     body = answer.to_dict()
     return ok(body, body.pop("took_ms"))

@@ -38,12 +38,15 @@ _SEARCH_PARAMETERS = [
     _query("exact", {"type": "boolean", "default": False},
            "Search the words exactly as typed: no spelling correction."),
     _query("category", {"type": "array", "items": {"type": "string"}},
-           "Only these categories (repeat for several: any of them).", array=True),
+           "Only these categories (repeat for several: any of them). A category no "
+           "summary has is a 400 that lists the accepted ones.", array=True),
     _query("evidence_level", {"type": "array", "items": {"type": "string"}},
-           "Only these evidence levels, by name (\"Randomized Controlled Trial\").",
-           array=True),
+           "Only these evidence levels, by name (\"Randomized Controlled Trial\") or by "
+           "the label results show (\"Trial in people\"). Another value is a 400 that "
+           "lists the accepted ones.", array=True),
     _query("topic", {"type": "array", "items": {"type": "string"}},
-           "Only summaries on these topics, by concept id (\"pressure-injury\").", array=True),
+           "Only summaries on these topics, by concept id (\"pressure-injury\"). A topic "
+           "no summary has is a 400.", array=True),
     _query("year", {"type": "array", "items": {
         "type": "string", "pattern": r"^\s*\d{0,4}\s*(-|\u2013|to)?\s*\d{0,4}\s*$"}},
            "Only these years: 2019, 2015-2019, 2015- or -1999.", array=True),

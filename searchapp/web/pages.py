@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from searchapp.search import SearchRequest, SearchResponse
+from searchapp.search import SearchRequest, SearchRequestError, SearchResponse
 from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
@@ -91,7 +91,17 @@ def search_page() -> str:
     wanted, notices = search_request(request.args, strict=False)
     home = not wanted.q.strip() and not any(wanted.filters.values()) and "q" not in request.args
     with live_index().use() as index:
-        answer = index.search(wanted if not home else SearchRequest(per_page=5))
+        try:
+            answer = index.search(wanted if not home else SearchRequest(per_page=5))
+        except SearchRequestError:  # forgiving: unknown filter values are dropped
+            unknown = [(n, v) for n, values in wanted.filters.items() for v in values
+                       if not index.facets.knows(n, v)]
+            notices += tuple(f"{FACET_TITLES[n]} \u2018{v[:40]}\u2019 is not a filter "
+                             "here: it was removed." for n, v in unknown)
+            wanted = dataclasses.replace(wanted, filters={
+                n: tuple(v for v in values if (n, v) not in unknown)
+                for n, values in wanted.filters.items()})
+            answer = index.search(wanted)
         pages = _pages(answer)
         if answer.total and not answer.results:  # a page past the last one
             answer = index.search(dataclasses.replace(wanted, page=pages[-1] or 1))

@@ -202,4 +202,7 @@ def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, cor
                                  "--index-dir", index_dir])
     assert sorted(h["year"] for h in json.loads(result.output)["results"]) == [2018, 2019]
     bad = runner.invoke(cli, ["search", "", "--year", "recently", "--index-dir", index_dir])
-    assert bad.exit_code == 1 and "year 'recently' is not a year" in bad.output
+    assert bad.exit_code == 2 and "year 'recently' is not a year" in bad.output
+    unknown = runner.invoke(cli, ["search", "", "--evidence", "RCT", "--index-dir", index_dir])
+    assert unknown.exit_code == 2
+    assert "Invalid value for --evidence: evidence_level 'RCT' is not a value" in unknown.output

@@ -121,7 +121,6 @@ def test_newest_first_goes_by_year_when_only_some_have_a_date(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("request_", [
-    SearchRequest(q="", filters={"topic": ("no-such-topic",)}),
     SearchRequest(q="", filters={"year": ("1900-1905",)}),
     SearchRequest(q="cooling", sort="newest", filters={"category": ("Urology",)}),
     SearchRequest(q="zzqx", sort="newest"),
@@ -132,14 +131,24 @@ def test_a_filter_or_search_that_matches_nothing_shows_nothing(
     assert (response.total, response.results) == (0, ())
 
 
-def test_a_selected_value_no_summary_has_stays_listed_so_it_can_be_removed(
+def test_a_selected_level_no_summary_has_stays_listed_so_it_can_be_removed(
         index: SearchIndex) -> None:
-    response = index.search(SearchRequest(q="", filters={"topic": ("no-such-topic",),
-                                                         "evidence_level": ("Made up",)}))
-    assert ("no-such-topic", 0, True) in [
-        (v.value, v.count, v.selected) for v in response.facets["topic"]]
-    assert ("Made up", 0, True) in [
+    # By its plain label, as the pages show it.
+    response = index.search(SearchRequest(
+        q="", filters={"evidence_level": ("Interviews about people's experiences",)}))
+    assert response.total == 0
+    assert ("Qualitative Study", 0, True) in [
         (v.value, v.count, v.selected) for v in response.facets["evidence_level"]]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("topic", "no-such-topic"), ("evidence_level", "Made up"), ("category", "urology")])
+def test_an_unknown_filter_value_is_refused_naming_the_filter(
+        index: SearchIndex, name: str, value: str) -> None:
+    with pytest.raises(SearchRequestError, match=f"{name} '{value}' is not a value of this "
+                       "filter: use one of") as refused:
+        index.search(SearchRequest(q="", filters={name: (value,)}))
+    assert refused.value.parameter == name
 
 
 def test_sort_by_newest_and_by_evidence(index: SearchIndex) -> None:

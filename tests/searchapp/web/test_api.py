@@ -74,6 +74,9 @@ def test_browsers_get_opensearch_suggestions(client: FlaskClient) -> None:
     ("/api/v1/search?sort=price", "sort"),
     ("/api/v1/search?year=recent", "year"),
     ("/api/v1/search?q=x&exact=maybe", "exact"),
+    ("/api/v1/search?evidence_level=RCT", "evidence_level"),
+    ("/api/v1/search?category=rehabilitation", "category"),
+    ("/api/v1/search?q=sores&topic=no-such-topic", "topic"),
     ("/api/v1/suggest?q=a&limit=100", "limit"),
     ("/api/v1/suggest?q=a&limit=x", "limit"),
 ])
@@ -84,6 +87,18 @@ def test_bad_parameters_are_400_naming_the_parameter(client: FlaskClient, url: s
     assert body["error"]["code"] == "bad_parameter"
     assert body["error"]["parameter"] == parameter
     assert body["error"]["message"]
+
+
+def test_an_unknown_filter_value_is_answered_with_the_accepted_values(
+        client: FlaskClient) -> None:
+    message = _json(client, "/api/v1/search?evidence_level=RCT", status=400)["error"]["message"]
+    assert "evidence_level 'RCT' is not a value of this filter" in message
+    assert "'Trial in people' ('Randomized Controlled Trial')" in message
+    # The plain label the pages and the CLI print is accepted as well as the name.
+    by_label = _json(client, "/api/v1/search?evidence_level=Trial+in+people")
+    by_name = _json(client, "/api/v1/search?evidence_level=Randomized+Controlled+Trial")
+    assert by_label["total"] == by_name["total"] > 0
+    assert {r["evidence_level"] for r in by_label["results"]} == {"Randomized Controlled Trial"}
 
 
 @pytest.mark.parametrize(("url", "status"), [

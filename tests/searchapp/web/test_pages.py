@@ -168,6 +168,12 @@ def test_summary_page_has_all_sections_topics_and_related(client: FlaskClient) -
     assert "Electrical stimulation to heal pressure ulcers" in links
 
 
+def test_an_unknown_filter_value_is_removed_with_a_notice(client: FlaskClient) -> None:
+    html = _page(client, "/?q=sores&evidence_level=RCT&evidence_level=Trial+in+people")
+    assert "Type of evidence \u2018RCT\u2019 is not a filter here: it was removed." in html
+    assert "Seat cushions and pressure ulcers" in html  # the known value still filters
+
+
 def test_summary_page_shows_the_evidence_once_in_plain_words(client: FlaskClient) -> None:
     # The page's own wording is shown beside the plain label only when it says more.
     html = _page(client, "/summaries/web-metastasis-radio")
