@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from searchapp.search import SearchRequest, SearchRequestError, SearchResponse
-from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS
+from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS, facet_key
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
 from searchapp.web.state import live_index, log_click, log_search
@@ -71,6 +71,24 @@ class Links:
         return self.with_(page=number if number > 1 else None)
 
 
+@dataclass(frozen=True)
+class Chip:
+    """A filter in force, shown above the results with a link that removes it."""
+
+    facet: str
+    label: str
+    remove: str
+
+
+def _chips(answer: SearchResponse, links: Links) -> list[Chip]:
+    chips = []
+    for name, values in answer.request.filters.items():
+        labels = {facet_key(name, v.value): v.label for v in answer.facets.get(name, ())}
+        chips += [Chip(FACET_TITLES[name], labels.get(facet_key(name, raw), raw),
+                       links.toggle(name, raw)) for raw in values]
+    return chips
+
+
 def _pages(answer: SearchResponse) -> list[int | None]:
     """Page numbers to link: first, last and those around the current (None: a gap)."""
     per_page = answer.request.per_page
@@ -110,10 +128,10 @@ def search_page() -> str:
         count = index.doc_count
     if not home:
         log_search(answer)
-    args = MultiDict(request.args)
+    links = Links(MultiDict(request.args))
     return render_template(
         "home.html" if home else "search.html", answer=answer, notices=notices,
-        links=Links(args), pages=pages, summary_count=count,
+        links=links, chips=_chips(answer, links), pages=pages, summary_count=count,
         facet_titles=FACET_TITLES, sort_labels=SORT_LABELS, topics_shown=TOPICS_SHOWN,
         last_page=pages[-1], quoted='"' in wanted.q, filtered=any(wanted.filters.values()))
 

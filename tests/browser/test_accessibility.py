@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -26,6 +27,16 @@ SUMMARY = "/summaries/cardenas-2011-hydrophilic-catheter-uti"
 def test_page_has_no_wcag_violations(page: Page, path: str, ready: str) -> None:
     page.goto(path)
     page.wait_for_selector(ready)
+    assert axe_violations(page) == ""
+
+
+@pytest.mark.parametrize("opened", [False, True], ids=["filters-closed", "filters-open"])
+def test_results_on_a_phone_have_no_wcag_violations(new_page: Callable[..., Page],
+                                                    opened: bool) -> None:
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto(FACETED)
+    if opened:
+        page.get_by_text("Filter results").click()
     assert axe_violations(page) == ""
 
 

@@ -61,6 +61,31 @@ def test_search_and_facets_work_without_javascript(new_page: Callable[..., Page]
     assert page.locator(".result").count() > 0
 
 
+def test_on_a_phone_results_come_first_and_filters_open_without_javascript(
+        new_page: Callable[..., Page]) -> None:
+    page = new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page.goto("/?q=bladder&category=Urology")
+    first = page.locator(".result").first.bounding_box()
+    assert first is not None and first["y"] + 40 < 844  # on the first screen
+    facet = page.locator(".facet a[href*='evidence_level=']").first
+    assert not facet.is_visible()
+    page.get_by_text("Filter results").click()
+    assert facet.is_visible()
+    # The filter in force is a chip above the results that removes it.
+    chip = page.locator(".in-force a", has_text="Category: Urology")
+    assert chip.bounding_box()["y"] < first["y"]  # type: ignore[index]
+    chip.click()
+    page.wait_for_url("**/?q=bladder")
+    assert page.locator(".in-force").count() == 0
+
+
+def test_on_a_desktop_the_filters_are_open_beside_the_results(page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/?q=bladder")
+    assert not page.get_by_text("Filter results").is_visible()
+    assert page.locator(".facet a[href*='category=']").first.is_visible()
+
+
 def test_widget_fallback_form_searches_the_site_without_javascript(
         new_page: Callable[..., Page]) -> None:
     page = new_page(java_script_enabled=False)

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from indexer.build import build_index
 from searchapp.search import SearchIndex, SearchRequest, SearchRequestError
+from synonyms import load
+from tests.conftest import DATA
 
 
 @pytest.fixture
@@ -216,3 +218,24 @@ def test_random_text_never_breaks_search(index: SearchIndex, q: str) -> None:
     response = index.search(SearchRequest(q=q))
     assert response.total == len(response.results) or response.total > len(response.results)
 
+
+
+def test_the_topic_filter_lists_the_question_s_topics_first_and_common_ones_last(
+        tmp_path: Path) -> None:
+    def record(n: int, text: str) -> dict[str, str]:
+        return {"id": f"t{n}", "title": f"Study {n}", "simple_explanation": text}
+
+    records = [record(n, "Pressure ulcers and spasticity were followed.") for n in (1, 2)]
+    records += [record(3, "Pressure ulcers healed."), record(4, "Pressure ulcers came back."),
+                record(5, "Pressure ulcers again."),
+                record(6, "Spinal metastases and spasticity were treated.")]
+    records += [record(n, "Walking was trained.") for n in range(7, 11)]
+    (tmp_path / "s.json").write_text(json.dumps(records), encoding="utf-8")
+    build_index([tmp_path / "s.json"], tmp_path / "ix", thesaurus=load(DATA / "thesaurus"),
+                embed=False)
+    with SearchIndex(tmp_path / "ix", semantic=False) as index:
+        topics = index.search(SearchRequest(q="spasticity")).facets["topic"]
+    # By count alone: spasticity 3, pressure injury 2, spinal metastasis 1. Pressure
+    # injury is on half the collection, so it says little: it goes last.
+    assert [(t.value, t.count) for t in topics] == [
+        ("spasticity", 3), ("spinal-metastasis", 1), ("pressure-injury", 2)]
