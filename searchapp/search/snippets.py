@@ -43,8 +43,9 @@ def render(text: str, marks: Sequence[Span], start: int = 0, end: int | None = N
     end = len(text) if end is None else end
     out, position = [], start
     for s, e, _ in marks:
-        if s < start or e > end:
+        if s < start or s >= end:
             continue
+        e = min(e, end)
         out.append(html.escape(text[position:s], quote=True))
         out.append(f"<mark>{html.escape(text[s:e], quote=True)}</mark>")
         position = e
@@ -76,7 +77,9 @@ def passage(text: str, marks: Sequence[Span], max_chars: int = 220) -> str:
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
     scored = []
     for index, (s, e) in enumerate(sentences):
-        inside = [m for m in marks if s <= m[0] and m[1] <= e]
+        # A mark belongs to the sentence it starts in: a matched phrase may run on
+        # past a full stop ("... period. When ..."); it is marked as far as it goes.
+        inside = [m for m in marks if s <= m[0] < e]
         if inside:
             scored.append((-len({m[2] for m in inside}), -len(inside), index))
     chosen = sorted(index for _, _, index in sorted(scored)[:2])
@@ -93,7 +96,7 @@ def _window(text: str, sentence: tuple[int, int], marks: Sequence[Span], budget:
     s, e = sentence
     while s < e and text[s].isspace():
         s += 1
-    inside = [m for m in marks if s <= m[0] and m[1] <= e]
+    inside = [m for m in marks if s <= m[0] < e]
     if e - s > budget:
         # Centre the window on the first mark, at word boundaries.
         first = inside[0][0]

@@ -148,3 +148,16 @@ def test_a_long_quoted_paste_is_cut_to_its_first_words_and_says_so() -> None:
     [phrase] = parsed.phrases
     assert len(phrase) == MAX_PHRASE_WORDS and parsed.truncated
     assert not understand('"pressure injury"').truncated
+
+
+def test_a_mark_running_past_a_full_stop_still_gives_a_snippet() -> None:
+    from searchapp.search import snippets
+
+    # A matched phrase may run on across a sentence end ("... period. When ..."):
+    # the snippet is its sentence, marked as far as the phrase goes, not a crash.
+    text = ("Patients were followed in the postoperative period. When pain interfered "
+            "with walking, doses were raised. " + "Other text follows here. " * 20)
+    start = text.index("period")
+    marked = snippets.passage(text, [(start, start + len("period. When"), "menstruation")])
+    assert marked.startswith("Patients were followed in the postoperative <mark>period.")
+    assert marked.count("<mark>") == 1
