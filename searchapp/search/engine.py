@@ -74,6 +74,8 @@ PREPARED_CACHE_SIZE = 5000
 # trial's whole text on its first showing was most of a first search's time.
 SNIPPET_CHARS = 6000
 PREPARED_CACHE_WORDS = 3_000_000
+# Suggestion texts whose search totals are kept (the thesaurus has ~14,000 names).
+FOUND_CACHE_SIZE = 20_000
 
 
 class SearchIndex:
@@ -105,6 +107,7 @@ class SearchIndex:
         self._scorer = MatchScorer(postings)
         self._bonuses = BonusScorer(postings)
         self._suggester: Suggester | None = None
+        self._found: dict[str, int] = {}  # a suggestion's text -> what searching it finds
         semantic = enabled() if semantic is None else semantic
         self.meaning = self._open_meaning() if semantic else None
         if not semantic:
@@ -434,7 +437,18 @@ class SearchIndex:
         return self._suggester
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        return self.suggester.suggest(text, limit)
+        """Suggestions for what is typed; a topic's count is what searching its text
+        then finds (its words and meaning find more than the summaries tagged)."""
+        return [dataclasses.replace(s, count=self._found_for(s.text)) if s.count else s
+                for s in self.suggester.suggest(text, limit)]
+
+    def _found_for(self, text: str) -> int:
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= FOUND_CACHE_SIZE:
+                self._found.clear()
+            found = self._found[text] = self.search(SearchRequest(q=text, per_page=1)).total
+        return found
 
     def _counts(self, matched: set[int], request: SearchRequest,
                 allowed: Mapping[str, set[int]] | None = None,

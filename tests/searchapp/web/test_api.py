@@ -59,6 +59,17 @@ def test_suggest_and_summary_answers_match_the_document(client: FlaskClient) -> 
     assert summary["summary"]["title"] == "Stress among family caregivers"
 
 
+@pytest.mark.parametrize("typed", ["bed so", "blad", "sti"])
+def test_a_suggestion_s_count_is_what_searching_it_finds(client: FlaskClient,
+                                                         typed: str) -> None:
+    counted = [s for s in _json(client, f"/api/v1/suggest?q={typed}")["suggestions"]
+               if s["count"]]
+    assert counted
+    for suggestion in counted:
+        found = _json(client, f"/api/v1/search?q={suggestion['text']}")["total"]
+        assert (suggestion["text"], suggestion["count"]) == (suggestion["text"], found)
+
+
 def test_browsers_get_opensearch_suggestions(client: FlaskClient) -> None:
     response = client.get("/api/v1/suggest?q=spast&format=opensearch")
     assert response.mimetype == "application/x-suggestions+json"
