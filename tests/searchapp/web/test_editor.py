@@ -119,6 +119,13 @@ def test_anonymous_visitors_get_nothing_from_any_editor_url(editor: FlaskClient,
         assert secret not in body
 
 
+def test_editors_pages_do_not_carry_the_patients_notice(editor: FlaskClient) -> None:
+    assert "Not medical advice" in editor.get("/?q=bladder").get_data(as_text=True)
+    assert "Not medical advice" not in editor.get("/editor/login").get_data(as_text=True)
+    sign_in(editor)
+    assert "Not medical advice" not in editor.get("/editor").get_data(as_text=True)
+
+
 def test_login_page_is_a_labelled_password_form_with_a_csrf_token(editor: FlaskClient) -> None:
     html = editor.get("/editor/login").get_data(as_text=True)
     assert '<label for="password">Password</label>' in html
