@@ -99,8 +99,8 @@ def search(query: str, index_dir: Path, limit: int, category: Sequence[str],
         click.echo(f"{number:>2}. {to_terminal(hit.title_html, bold)}")
         meta = " \u00b7 ".join(str(x) for x in (hit.category, hit.evidence_label, hit.year) if x)
         click.echo(f"    {meta}  [{hit.id}]")
-        for reason in hit.why:
-            click.echo(f"    Matched {reason}")
+        if hit.why:
+            click.echo(f"    {hit.why_text}")
         click.echo(indent(to_terminal(hit.snippet, bold)))
     if first.nearest_topics:
         click.echo("Close topics: " + ", ".join(

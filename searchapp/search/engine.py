@@ -60,7 +60,7 @@ GENERIC_CONCEPT_SHARE = 0.3
 # Candidates whose phrase bonuses are checked (see SearchIndex._rank).
 RESCORE = 50
 # What "why it matched" says of a summary close in meaning to the question.
-CLOSE_IN_MEANING = "close in meaning to your question"
+CLOSE_IN_MEANING = "it is close in meaning to your question"
 # Related summaries shown on a summary's page, and nearest topics offered when a
 # search finds nothing.
 RELATED = 5
@@ -486,7 +486,7 @@ class SearchIndex:
         snippet = snippet or snippets.lead(record["simple_explanation"] or body.text)
         title_marks = snippets.spans(title, terms, self.matcher, expanded)
         why = tuple(
-            f"{e.preferred}, for your words \u2018{e.matched}\u2019"
+            f"it is about {e.preferred}, the term researchers use for \u2018{e.matched}\u2019"
             for e in parsed.expansions
             if e.concept_id in expanded and e.typed_stems not in e.stems)
         if vector is not None:

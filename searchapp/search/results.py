@@ -126,7 +126,14 @@ class Hit:
     doi: str
     url: str
     topics: tuple[str, ...] = ()  # concept ids the summary mentions
-    why: tuple[str, ...] = ()  # "spinal metastasis, for your words 'cancer spread to spine'"
+    # Reasons, each a clause: "it is about spinal metastasis, the term researchers use
+    # for 'cancer spread to spine'", "it is close in meaning to your question"
+    why: tuple[str, ...] = ()
+
+    @property
+    def why_text(self) -> str:
+        """The reasons as one sentence a reader can follow; "" when there are none."""
+        return f"Shown because {' and '.join(self.why)}." if self.why else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

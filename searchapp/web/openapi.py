@@ -79,9 +79,10 @@ _SCHEMAS: dict[str, Any] = {
             "year": {"type": "integer", "nullable": True},
             "journal": {"type": "string"}, "doi": {"type": "string"}, "url": {"type": "string"},
             "topics": _STRING_LIST,
-            "why": {**_STRING_LIST, "description": "Topics matched for the reader's words, "
-                    "and 'close in meaning to your question' when the summary was found "
-                    "by meaning"},
+            "why": {**_STRING_LIST, "description": "Why the summary is shown, as clauses "
+                    "to join into a sentence ('Shown because ... and ...'): 'it is about "
+                    "<topic>, the term researchers use for <the reader's words>', and 'it "
+                    "is close in meaning to your question' when it was found by meaning"},
         },
     },
     "FacetValue": {

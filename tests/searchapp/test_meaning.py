@@ -47,7 +47,8 @@ def test_a_phrase_the_thesaurus_lacks_reaches_its_concept_by_meaning(index: Sear
     assert (expansion.concept_id, expansion.matched) == ("depression", "feeling really down")
     assert expansion.to_dict()["found_by"] == "meaning"
     assert response.results[0].id == "meaning-mood"
-    assert "depression, for your words \u2018feeling really down\u2019" in response.results[0].why
+    assert ("it is about depression, the term researchers use for \u2018feeling really "
+            "down\u2019") in response.results[0].why
 
 
 def test_one_word_is_not_linked_to_a_longer_name_it_is_part_of(index: SearchIndex) -> None:

@@ -79,7 +79,8 @@ def test_explanation_names_concept_words_and_terms(index: SearchIndex) -> None:
     assert expansion["matched"] == "bed sores"
     assert "pressure ulcer" in expansion["terms"]
     hit = data["results"][0]
-    assert hit["why"] == ["pressure injury, for your words \u2018bed sores\u2019"]
+    assert hit["why"] == [
+        "it is about pressure injury, the term researchers use for \u2018bed sores\u2019"]
     assert "pressure-injury" in hit["topics"]
 
 

@@ -48,7 +48,8 @@ def test_lay_words_find_clinical_summaries_with_marked_snippets(client: FlaskCli
     assert _result_ids(html)[0].startswith("web-sores-")
     assert re.search(r'role="status">\s*3 summaries found', html)
     assert "<mark>" in html
-    assert "Matched pressure injury, for your words \u2018bed sores\u2019" in html
+    assert ("Shown because it is about pressure injury, the term researchers use for "
+            "\u2018bed sores\u2019") in html
     assert "<title>bed sores \u2013 3 results" in html
 
 
