@@ -133,7 +133,10 @@ class Hit:
     @property
     def why_text(self) -> str:
         """The reasons as one sentence a reader can follow; "" when there are none."""
-        return f"Shown because {' and '.join(self.why)}." if self.why else ""
+        if not self.why:
+            return ""
+        *first, last = self.why
+        return f"Shown because {', '.join(first) + ', and ' if first else ''}{last}."
 
     def to_dict(self) -> dict[str, Any]:
         return {
