@@ -31,6 +31,7 @@ from indexer.record import build_summary
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
 def parse(path: Path, data: bytes, result: FileResult) -> None:
@@ -57,8 +58,13 @@ def parse(path: Path, data: bytes, result: FileResult) -> None:
     raw: dict[str, Any] = dict(meta)
     current: str | None = None
     blocks: dict[str, list[str]] = {}
+    fenced = False
+    warned = len(result.warnings)
     for number, line in enumerate(body.split("\n"), start=body_offset + 1):
-        heading = re.match(r"^(#{1,3})\s+(.*?)\s*#*\s*$", line)
+        if _FENCE.match(line):
+            fenced = not fenced
+        # A '#' line in a fenced code block is code, not a heading.
+        heading = None if fenced else re.match(r"^(#{1,3})\s+(.*?)\s*#*\s*$", line)
         if heading and len(heading.group(1)) == 1 and "title" not in raw:
             raw["title"] = heading.group(2)
             where["title"] = number
@@ -79,6 +85,10 @@ def parse(path: Path, data: bytes, result: FileResult) -> None:
         if current is not None:
             blocks[current].append(line)
 
+    if not front and not blocks:
+        del result.warnings[warned:]  # its headings are not a summary's: no noise about them
+        raise ParseError(path, "no front matter and no section such as '## Simple "
+                         "Explanation': is this a summary?")
     for key, lines in blocks.items():
         if key in ("key_findings", "limitations"):
             raw[key] = _items(lines)

@@ -2,9 +2,11 @@
 
 Layout, top to bottom: site chrome (menus, footer), a numbered breadcrumb
 (Home, Research, <category>, <title>), the title, the journal line
-(`Journal, 2023 · DOI: … · Published: July 3, 2023`), the categories run
-together (`SurgeryAcute Care`), then labelled sections. Chrome before the
-breadcrumb and after the last section (feedback box, "Back to …") is dropped.
+(`Journal, 2023 · DOI: … · Published: July 3, 2023`, parts split by `·`, `|` or
+`•`; a page may have none: the title and the id, from the file name, are enough),
+the categories run together (`SurgeryAcute Care`), then labelled sections.
+Chrome before the breadcrumb and after the last section (feedback box, "Back to
+…") is dropped.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ END_MARKERS = re.compile(
 )
 _CRUMB = re.compile(r"^\s*(\d+)\.\s+(.+?)\s*$")
 _BULLET = re.compile(r"^\s*(?:[•\u2022*\-–]\s*(?:\d+[.)]?)?|\d+[.)])\s*(.*)$")
-_JOURNAL_LINE = re.compile(r"^(?P<journal>.+?),\s*(?P<year>\d{4})\s*(?:·|$)")
+_SEPARATOR = re.compile(r"\s[·|•]\s|[·•]")
+_JOURNAL_LINE = re.compile(r"^(?P<journal>.+?),\s*(?P<year>\d{4})\s*(?:[·|•]|$)")
 _NCT = re.compile(r"\bNCT\d{8}\b")
 
 Line = tuple[int, str]  # (line number, text)
@@ -62,22 +65,32 @@ def parse(path: Path, data: bytes, result: FileResult) -> None:
     body = lines[after_crumbs:]
     content = [(n, t.strip()) for n, t in body if t.strip()]
     journal_at = _find_journal_line(content)
-    if journal_at is None:
-        raise ParseError(path, "no journal line such as 'Spinal Cord, 2021 · DOI: …' "
-                         "found under the title: is this a summary page?")
-    if journal_at == 0:
-        raise ParseError(path, "no title above the journal line", line=content[0][0],
+    # Without a journal line, the title is the line above the first section.
+    first_at = next((i for i, (_, t) in enumerate(content) if t.lower() in SECTIONS), None)
+    if journal_at is None and first_at is None:
+        raise ParseError(path, "no journal line such as 'Spinal Cord, 2021 · DOI: …' and no "
+                         "section such as 'Simple Explanation': is this a summary page?")
+    title_at = journal_at if journal_at is not None else first_at
+    assert title_at is not None
+    category = crumbs[-2][1] if len(crumbs) >= 3 else ""
+    categories: list[str] = []
+    if journal_at is None and title_at >= 2 and _is_categories(content[title_at - 1][1],
+                                                               category):
+        title_at -= 1  # the categories run between the title and the first section
+        categories = split_categories(content[title_at][1], category)
+        where["categories"] = content[title_at][0]
+    if title_at == 0:
+        what = "journal line" if journal_at is not None else "first section"
+        raise ParseError(path, f"no title above the {what}", line=content[0][0],
                          field="title")
-    title_line, title = content[journal_at - 1]
+    title_line, title = content[title_at - 1]
     if crumbs and len(crumbs[-1][1]) > len(title):
         title = crumbs[-1][1]  # the heading was cut short; the breadcrumb has it whole
     raw["title"], where["title"] = title, title_line
-    journal_line = content[journal_at]
-    _read_journal_line(journal_line, raw, where)
+    if journal_at is not None:
+        _read_journal_line(content[journal_at], raw, where)
 
-    category = crumbs[-2][1] if len(crumbs) >= 3 else ""
-    rest = content[journal_at + 1:]
-    categories: list[str] = []
+    rest = content[journal_at + 1:] if journal_at is not None else []
     if rest and rest[0][1].lower() not in SECTIONS:
         categories = split_categories(rest[0][1], category)
         where["categories"] = rest[0][0]
@@ -127,14 +140,14 @@ def _find_journal_line(content: list[Line]) -> int | None:
     for i, (_, text) in enumerate(content[:40]):
         if text.lower() in SECTIONS:
             return None
-        if _JOURNAL_LINE.match(text) and ("·" in text or i > 0):
+        if _JOURNAL_LINE.match(text) and (_SEPARATOR.search(text) or i > 0):
             return i
     return None
 
 
 def _read_journal_line(line: Line, raw: dict[str, Any], where: dict[str, int]) -> None:
     number, text = line
-    head, *parts = [p.strip() for p in text.split("·")]
+    head, *parts = [p.strip() for p in re.split(r"[·|•]", text)]
     match = _JOURNAL_LINE.match(head + " ·")
     if match:
         raw["journal"] = journal_name(match.group("journal"))
@@ -163,6 +176,12 @@ def journal_name(name: str) -> str:
         return " ".join(w.lower() if i and w.lower() in small else w.capitalize()
                         for i, w in enumerate(words))
     return name
+
+
+def _is_categories(text: str, primary: str) -> bool:
+    """Whether a line is the run of the site's categories ("UrologyQuality of Life")."""
+    known = {c.lower() for c in (*KNOWN_CATEGORIES, primary) if c}
+    return all(c.lower() in known for c in split_categories(text, primary))
 
 
 def split_categories(text: str, primary: str = "") -> list[str]:

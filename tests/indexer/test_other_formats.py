@@ -148,3 +148,15 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path, data_dir: Path
     assert not result.errors
     assert result.summaries[0].title.endswith("café")
     assert any("Windows-1252" in w for w in result.warnings)
+
+
+def test_a_markdown_file_that_is_not_a_summary_is_said_to_be_so(tmp_path: Path) -> None:
+    # Like the README: headings of its own, and a summary's only inside a code block.
+    path = tmp_path / "README.md"
+    path.write_text("# Notes\n\n## Quick start\n\nRun it.\n\n```markdown\n## Simple Explanation\n"
+                    "Example text.\n```\n", encoding="utf-8")
+    result = read_file(path)
+    assert result.summaries == [] and result.warnings == []
+    [error] = result.errors
+    assert "no front matter and no section such as '## Simple Explanation'" in str(error)
+    assert str(path) in str(error)

@@ -108,6 +108,18 @@ VARIANTS: list[tuple[str, Callable[[str], str], Callable[[Summary], bool]]] = [
     ("no breadcrumb", lambda t: t[t.index("Bladder training with a phone app after spinal cord "
                                           "injury: a made-up test study\n\nTest"):],
      lambda s: s.category == "Urology" and s.categories == ("Urology", "Quality of Life")),
+    ("no journal line: the title and the file name are enough",
+     _replace("Test Journal of Neurourology, 2021 · DOI: https://doi.org/10.5555/test.0001 · "
+              "Published: March 9, 2021\n", ""),
+     lambda s: s.title.startswith("Bladder training") and s.id == "variant"
+     and s.journal == "" and s.year is None and s.key_findings
+     and s.categories == ("Urology", "Quality of Life")),
+    ("a journal line split by bars",
+     _replace("Test Journal of Neurourology, 2021 · DOI: https://doi.org/10.5555/test.0001 · "
+              "Published: March 9, 2021", "Test Journal of Neurourology, 2021 | DOI: "
+              "10.5555/test.0001 | Published: March 9, 2021"),
+     lambda s: (s.journal, s.year, s.doi, str(s.published))
+     == ("Test Journal of Neurourology", 2021, "10.5555/test.0001", "2021-03-09")),
     ("bullets with the text on the same line",
      _replace("  • 1\n    Only twenty-four", "  • Only twenty-four"),
      lambda s: s.limitations[0] == "Only twenty-four people took part."),
@@ -127,9 +139,9 @@ def test_real_page_variations_are_tolerated(
 
 
 @pytest.mark.parametrize(("name", "change", "message"), [
-    ("no journal line", _replace("Test Journal of Neurourology, 2021 · DOI: "
-                                 "https://doi.org/10.5555/test.0001 · Published: March 9, 2021",
-                                 ""), "no journal line"),
+    ("not a summary page", lambda t: "Notes from the meeting\n\nWe talked about the "
+     "garden and the weather.\n", "no journal line such as 'Spinal Cord, 2021 · DOI: …' and "
+     "no section such as 'Simple Explanation': is this a summary page?"),
     ("a date that is not a date", _replace("March 9, 2021", "Marchember 40, 2021"),
      "field 'published': cannot read the date"),
     ("a DOI that is not a DOI", _replace("https://doi.org/10.5555/test.0001", "see website"),
