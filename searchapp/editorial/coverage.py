@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 from indexer import analysis, evidence
 from searchapp.editorial.querylog import QueryLog
 from searchapp.search import SearchIndex
+from searchapp.search.meaning import MeaningIndex
 from synonyms import Thesaurus
 from synonyms.model import Concept
 
@@ -39,7 +40,11 @@ MAX_UNKNOWN = 500
 MAX_NEAREST = 100
 THIN = 2  # a topic with 1 or 2 summaries is thin
 GROUP_SIMILARITY = 85  # queries this alike (token sort ratio) are one group
-NEAREST_SIMILARITY = 60
+# A topic is suggested for a search that found nothing only when its name is that
+# search misspelled (whole-string ratio, "bladdr infecshun" 81 to "bladder
+# infecton") or close in meaning (the query understanding's own threshold);
+# otherwise "no close topic" (a ratio of 60 had lasagne -> lidocaine, tatoo -> cant poo).
+NEAREST_SIMILARITY = 80
 
 
 @dataclass(frozen=True)
@@ -131,10 +136,11 @@ class Collection:
     summaries: tuple[dict[str, Any], ...]
     concepts: Mapping[str, Concept]
     thesaurus: Thesaurus
+    meaning: MeaningIndex | None = None  # read-only: safe beside the searches
 
     @classmethod
     def of(cls, index: SearchIndex) -> Collection:
-        return cls(tuple(index.documents()), index.concepts, index.thesaurus)
+        return cls(tuple(index.documents()), index.concepts, index.thesaurus, index.meaning)
 
     def documents(self) -> Iterator[dict[str, Any]]:
         return iter(self.summaries)
@@ -232,10 +238,22 @@ def _unknown(searches: list[Any], index: SearchIndex | Collection) -> list[Unkno
     unknown = []
     for number, (query, variants, searched) in enumerate(
             sorted(groups, key=lambda g: (-g[2], g[0]))):
-        nearest = process.extractOne(query, names, scorer=fuzz.token_set_ratio,
-                                     score_cutoff=NEAREST_SIMILARITY) \
+        concept_id = _nearest(index.meaning, query, by_name, names) \
             if number < MAX_NEAREST else None
-        concept_id = by_name[nearest[0]] if nearest else None
         label = index.concepts[concept_id].preferred if concept_id else None
         unknown.append(UnknownQuery(query, tuple(variants), searched, concept_id, label))
     return unknown
+
+
+def _nearest(meaning: MeaningIndex | None, query: str, by_name: dict[str, str],
+             names: list[str]) -> str | None:
+    """The concept a search that found nothing may belong to, or None."""
+    spelled = process.extractOne(analysis.fold(query), names, scorer=fuzz.ratio,
+                                 score_cutoff=NEAREST_SIMILARITY)
+    if spelled is not None:
+        return by_name[spelled[0]]
+    if meaning is not None:
+        [close] = meaning.nearest_concepts([query], limit=1)
+        if close:
+            return close[0][0]
+    return None

@@ -14,6 +14,7 @@ concept name ("feeling really down" -> depression), above CONCEPT_SIMILARITY.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,6 +72,8 @@ class MeaningIndex:
         self._docs: IntArray = np.asarray(docs, dtype=np.int64)[order]
         self._rows = {docnums[i]: rows for i, rows in stored.summaries.items() if i in docnums}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # The editors' report looks concepts up beside the searches of its worker.
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, generation: Path | None, model: Model, docnums: Mapping[str, int],
@@ -94,17 +97,18 @@ class MeaningIndex:
     def embed_many(self, texts: list[str]) -> list[np.ndarray]:
         """Vectors of `texts`, those not cached embedded in one batch."""
         keys = [" ".join(text.lower().split()) for text in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        with self._lock:
+            known = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = list(dict.fromkeys(k for k in keys if k not in known))
         if missing:
-            for key, vector in zip(missing, self.model.embed(missing), strict=True):
-                self._cache[key] = vector
-        found = []
-        for key in keys:
-            self._cache.move_to_end(key)
-            found.append(self._cache[key])
-        while len(self._cache) > _QUERY_CACHE:
-            self._cache.popitem(last=False)
-        return found
+            known.update(zip(missing, self.model.embed(missing), strict=True))
+        with self._lock:
+            for key in keys:
+                self._cache[key] = known[key]
+                self._cache.move_to_end(key)
+            while len(self._cache) > _QUERY_CACHE:
+                self._cache.popitem(last=False)
+        return [known[key] for key in keys]
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Each document's best passage similarity (-1 for a summary without vectors)."""

@@ -164,3 +164,19 @@ def test_unknown_queries_are_capped_to_the_most_searched(
         collection = Collection.of(index)
     report = coverage_report(collection, log, days=30)  # no index held open
     assert [u.query for u in report.unknown] == ["qwzx blorf"]
+
+
+def test_a_topic_is_suggested_only_for_a_search_close_to_it(
+        replayed: dict[str, Any], tmp_path: Path) -> None:
+    log = QueryLog(tmp_path / "log.sqlite3")
+    for query in ("pressure cooker recipes", "cancer star sign", "sores from siting",
+                  "stiff mucsles"):
+        log.record_search(query, 0, (), corrected=False)
+    with SearchIndex(replayed["root"] / "index") as index:
+        report = coverage_report(index, log, days=30)
+    suggested = {u.query: u.nearest_concept for u in report.unknown}
+    # Misspelled names of a topic are suggested as its synonyms; searches that merely
+    # share a word with some name are not ("pressure cooker" is no pressure ulcer).
+    assert suggested == {"pressure cooker recipes": None, "cancer star sign": None,
+                         "sores from siting": "pressure-injury",
+                         "stiff mucsles": "spasticity"}
