@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -182,6 +182,14 @@ def _message(status: int, title: str, text: str) -> Response:
 
 
 def _bad_form() -> Response:
+    if current_app.config["SECURE_COOKIES"] and not request.is_secure:
+        # The browser keeps secure-only cookies for HTTPS alone: the form's token is
+        # never sent back over plain HTTP, whatever the editor does.
+        return _message(400, "Signing in needs HTTPS",
+                        "This site's cookies are sent over HTTPS only, and this page came "
+                        "over plain HTTP, so the browser did not keep them. Open the site "
+                        "at its https:// address; for a test on your own machine, start "
+                        "it with SCISEARCH_SECURE_COOKIES=off.")
     return _message(400, "That form could not be used",
                     "The form was out of date or did not come from this site, so nothing "
                     "was done. Go back, reload the page and try again.")

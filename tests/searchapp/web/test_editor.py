@@ -126,6 +126,18 @@ def test_editors_pages_do_not_carry_the_patients_notice(editor: FlaskClient) -> 
     assert "Not medical advice" not in editor.get("/editor").get_data(as_text=True)
 
 
+def test_signing_in_over_plain_http_with_secure_cookies_says_so(web_index: Path,
+                                                                tmp_path: Path) -> None:
+    app = make_app(web_index, tmp_path, SECURE_COOKIES=True)
+    page = app.test_client().get("/editor/login")
+    # Over http:// a browser does not keep the secure-only cookie the form came with.
+    answer = app.test_client().post("/editor/login", data={
+        "csrf_token": csrf_of(page.get_data(as_text=True)), "password": PASSWORD})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Signing in needs HTTPS" in text
+    assert "SCISEARCH_SECURE_COOKIES=off" in text and "out of date" not in text
+
+
 def test_login_page_is_a_labelled_password_form_with_a_csrf_token(editor: FlaskClient) -> None:
     html = editor.get("/editor/login").get_data(as_text=True)
     assert '<label for="password">Password</label>' in html
