@@ -149,3 +149,23 @@ def test_widget_on_another_site_uses_the_scripts_origin(page: Page, site: str) -
     assert link.startswith(f"{site}/summaries/")
     assert page.locator(".scisearch-widget").evaluate(
         "e => getComputedStyle(e).borderTopStyle") == "solid"  # widget.css applied
+
+
+def test_on_an_origin_not_allowed_the_widget_form_opens_the_site(page: Page, site: str) -> None:
+    # The API answers only the origins in SCISEARCH_CORS_ORIGINS: elsewhere the
+    # widget's form stays a plain form to the site, and says why, once, in the console.
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.route("http://localhost:7/", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=(
+            '<!doctype html><html lang="en"><title>Other</title><main><h1>Other</h1>'
+            f'<div data-scisearch></div><script src="{site}/widget.js"></script>'
+            "</main></html>")))
+    page.goto("http://localhost:7/")
+    box = page.locator(".scisearch-widget input")
+    box.fill("pressure sores")
+    box.press("Enter")
+    page.wait_for_url(f"{site}/?q=pressure+sores")
+    assert page.locator(".result").count() > 0
+    named = [m for m in messages if "SCISEARCH_CORS_ORIGINS" in m]
+    assert len(named) == 1 and "http://localhost:7" in named[0]

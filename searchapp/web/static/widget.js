@@ -375,10 +375,36 @@
         render(q, answer);
       } catch (error) {
         if (error.name === "AbortError") return;
+        if (error instanceof TypeError && await reachable(origin)) {
+          // The site is up but its API does not answer this page's origin: the form
+          // still works as a plain one, opening the site's own search page.
+          warnNotAllowed(origin);
+          form.submit();
+          return;
+        }
         render(q, {});
         count.textContent = "Sorry, the search is not available right now.";
       }
     });
+  }
+
+  /* Whether the site answers at all (an opaque no-cors request needs no CORS). */
+  async function reachable(origin) {
+    try {
+      await fetch(`${origin}/healthz`, {mode: "no-cors", cache: "no-store"});
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  let warned = false;
+  function warnNotAllowed(origin) {
+    if (warned) return;
+    warned = true;
+    console.warn(`sci-search widget: ${location.origin} is not in SCISEARCH_CORS_ORIGINS ` +
+      `on ${origin}, so searches open ${origin}/ instead of showing results here. Add ` +
+      "this origin to that setting to show them on this page.");
   }
 
   function start() {
