@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,6 +136,10 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
     from searchapp import create_app
     from searchapp.config import ConfigError
 
+    if not _port_free(host, port):
+        raise click.ClickException(
+            f"port {port} is in use by another program: stop it, or choose another port "
+            f"with --port (for example --port {port + 1 if port < 65535 else port - 1})")
     if summaries.exists():
         report = _build([summaries], index_dir)
         if report.added or report.updated or report.deleted or not report.ok:
@@ -160,6 +165,18 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
     # their addresses: it is left off (errors are still logged).
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     run_simple(host, port, app, threaded=True)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether the server could listen on host:port (as it will: reusing the address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _print_report(report: BuildReport) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,17 @@ def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, cor
     unknown = runner.invoke(cli, ["search", "", "--evidence", "RCT", "--index-dir", index_dir])
     assert unknown.exit_code == 2
     assert "Invalid value for --evidence: evidence_level 'RCT' is not a value" in unknown.output
+
+
+def test_serve_on_a_busy_port_says_to_choose_another_with_port(runner: CliRunner,
+                                                               tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port), "--index-dir",
+                                     str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert f"port {port} is in use by another program" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert not (tmp_path / "ix").exists()  # nothing built before saying so
