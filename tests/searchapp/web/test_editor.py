@@ -222,6 +222,17 @@ def test_signed_in_report_counts_the_searches_readers_made(editor: FlaskClient) 
     assert '<td class="num">2</td>' in unknown
 
 
+def test_thin_topics_readers_searched_for_come_alone_the_rest_behind_a_disclosure(
+        editor: FlaskClient) -> None:
+    editor.get("/api/v1/search", query_string={"q": "stiff muscles"})  # spasticity: 2
+    sign_in(editor)
+    thin = section(editor.get("/editor").get_data(as_text=True), "thin-heading")
+    shown, _, others = thin.partition("<details")
+    assert re.findall(r'<th scope="row">([^<]+)', shown) == ["spasticity "]
+    assert re.search(r"<summary>\d+ other thin topics?, not searched for</summary>", others)
+    assert "spinal metastasis" in others and "spasticity" not in others
+
+
 def test_report_page_forgives_a_bad_period_and_says_so(editor: FlaskClient) -> None:
     sign_in(editor)
     html = editor.get("/editor?days=7&stale=x").get_data(as_text=True)
