@@ -376,8 +376,7 @@
       } catch (error) {
         if (error.name === "AbortError") return;
         if (error instanceof TypeError && await reachable(origin)) {
-          // The site is up but its API does not answer this page's origin: the form
-          // still works as a plain one, opening the site's own search page.
+          // Up, but not answering this origin: a plain form to the site's page.
           warnNotAllowed(origin);
           form.submit();
           return;
@@ -388,23 +387,15 @@
     });
   }
 
-  /* Whether the site answers at all (an opaque no-cors request needs no CORS). */
-  async function reachable(origin) {
-    try {
-      await fetch(`${origin}/healthz`, {mode: "no-cors", cache: "no-store"});
-      return true;
-    } catch (error) {
-      return false;
-    }
-  }
+  /* Whether the site answers at all (a no-cors request needs no CORS). */
+  const reachable = (origin) =>
+    fetch(`${origin}/healthz`, {mode: "no-cors"}).then(() => true, () => false);
 
   let warned = false;
   function warnNotAllowed(origin) {
-    if (warned) return;
+    if (!warned) console.warn(`sci-search: add ${location.origin} to ` +
+      `SCISEARCH_CORS_ORIGINS on ${origin} to show results here.`);
     warned = true;
-    console.warn(`sci-search widget: ${location.origin} is not in SCISEARCH_CORS_ORIGINS ` +
-      `on ${origin}, so searches open ${origin}/ instead of showing results here. Add ` +
-      "this origin to that setting to show them on this page.");
   }
 
   function start() {
