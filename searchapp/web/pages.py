@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from searchapp.search import SearchRequest, SearchRequestError, SearchResponse
+from searchapp.search import SearchIndex, SearchRequest, SearchRequestError, SearchResponse
 from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS, facet_key
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
@@ -89,6 +89,24 @@ def _chips(answer: SearchResponse, links: Links) -> list[Chip]:
     return chips
 
 
+def _ideas(index: SearchIndex, answer: SearchResponse) -> dict[str, bool]:
+    """Which ways out of a search that found nothing would find something: only those
+    are offered (searching only the words found, without the filters, without quotes)."""
+    wanted = answer.request
+
+    def finds(q: str, filters: bool = True) -> bool:
+        other = dataclasses.replace(wanted, q=q, page=1, per_page=1,
+                                    filters=wanted.filters if filters else {})
+        return index.search(other).total > 0
+
+    return {
+        "found_words": bool(answer.nothing_about and answer.found_words_query
+                            and finds(answer.found_words_query)),
+        "without_filters": any(wanted.filters.values()) and finds(wanted.q, filters=False),
+        "without_quotes": '"' in wanted.q and finds(wanted.q.replace('"', "")),
+    }
+
+
 def _pages(answer: SearchResponse) -> list[int | None]:
     """Page numbers to link: first, last and those around the current (None: a gap)."""
     per_page = answer.request.per_page
@@ -126,6 +144,7 @@ def search_page() -> str:
             notices += (f"There are only {pages[-1]} pages of results: showing the last.",)
             pages = _pages(answer)
         count = index.doc_count
+        ideas = _ideas(index, answer) if not answer.total and not home else {}
     if not home:
         log_search(answer)
     links = Links(MultiDict(request.args))
@@ -133,7 +152,8 @@ def search_page() -> str:
         "home.html" if home else "search.html", answer=answer, notices=notices,
         links=links, chips=_chips(answer, links), pages=pages, summary_count=count,
         facet_titles=FACET_TITLES, sort_labels=SORT_LABELS, topics_shown=TOPICS_SHOWN,
-        last_page=pages[-1], quoted='"' in wanted.q, filtered=any(wanted.filters.values()))
+        last_page=pages[-1], quoted='"' in wanted.q, filtered=any(wanted.filters.values()),
+        ideas=ideas)
 
 
 @bp.get("/summaries/<summary_id>")
