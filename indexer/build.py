@@ -27,7 +27,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -41,7 +41,7 @@ from indexer import analysis, embedding, vectors
 from indexer.embedding import Model, ModelUnavailableError, shared_model
 from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
 from indexer.formats import SUFFIXES, FileResult, read_file
-from indexer.record import Summary
+from indexer.record import Summary, build_summary
 from indexer.schema import SCHEMA_VERSION, build_schema
 from synonyms.model import Thesaurus
 
@@ -247,6 +247,9 @@ def _build_locked(
         indexed = _indexed_sources(ix)
 
     owner = {doc_id.lower(): source for source, info in indexed.items() for doc_id in info.ids}
+    # A rebuild keeps the last good version of a file broken now, as an update does:
+    # from the generation it replaces.
+    last_good = _LastGood(live if fresh else None)
     writer = ix.writer(limitmb=128)
     try:
         if progress:
@@ -255,7 +258,8 @@ def _build_locked(
         for path in files:
             source = str(path)
             seen.add(source)
-            _index_file(path, source, indexed, owner, writer, field_map, matcher, report)
+            _index_file(path, source, indexed, owner, writer, field_map, matcher, report,
+                        last_good)
             if progress:
                 progress.advance()
         for source, gone in indexed.items():
@@ -331,6 +335,7 @@ def _index_file(
     field_map: Mapping[str, str],
     matcher: synonyms.Matcher,
     report: BuildReport,
+    last_good: _LastGood,
 ) -> None:
     previous = indexed.get(source)
     try:
@@ -339,6 +344,8 @@ def _index_file(
         report.errors.append(ParseError(path, f"cannot read the file ({exc.strerror})"))
         if previous:
             report.kept.append(path)
+        else:
+            last_good.restore(path, source, (), owner, writer, matcher, report)
         return
     result = read_file(path, field_map, data)
     if previous and previous.digest == result.digest:
@@ -349,6 +356,8 @@ def _index_file(
     report.errors.extend(result.errors)
     if result.errors and previous:
         report.kept.append(path)
+    if result.errors and not previous:
+        last_good.restore(path, source, {s.id for s in good}, owner, writer, matcher, report)
     if result.errors and not good and previous:
         return  # nothing readable: the last good version stays as it is
     if previous and not result.errors:
@@ -366,6 +375,39 @@ def _index_file(
             report.added += 1
     if not result.errors and previous:
         report.deleted += len(old_ids - {s.id for s in good})
+
+
+class _LastGood:
+    """The summaries of the generation a rebuild replaces, by source file, read when a
+    file turns out broken: its records there go into the new generation."""
+
+    def __init__(self, generation: Path | None) -> None:
+        self._generation = generation
+        self._by_source: dict[str, list[tuple[dict[str, Any], str]]] | None = None
+
+    def restore(self, path: Path, source: str, replaced: Collection[str],
+                owner: dict[str, str], writer: Any, matcher: synonyms.Matcher,
+                report: BuildReport) -> None:
+        """Add the last good records of `source` whose ids `replaced` does not hold."""
+        old = [(record, digest) for record, digest in self._records().get(source, ())
+               if record["id"] not in replaced and owner.get(record["id"].lower(), source)
+               == source]
+        for record, digest in old:
+            summary, _ = build_summary(record, path=path, default_id=record["id"])
+            writer.add_document(**document_fields(summary, source, digest, matcher))
+            owner[summary.id.lower()] = source
+        if old:
+            report.kept.append(path)
+
+    def _records(self) -> dict[str, list[tuple[dict[str, Any], str]]]:
+        if self._by_source is None:
+            self._by_source = {}
+            if self._generation is not None:
+                with whoosh_index.open_dir(str(self._generation)).searcher() as searcher:
+                    for stored in searcher.reader().all_stored_fields():
+                        self._by_source.setdefault(stored["source"], []).append(
+                            (json.loads(stored["record"]), stored["source_hash"]))
+        return self._by_source
 
 
 def _claim_ids(result: FileResult, source: str, owner: dict[str, str]) -> list[Summary]:

@@ -103,6 +103,23 @@ def test_file_broken_after_indexing_keeps_its_last_good_version(built_index: Pat
     assert report.ok and report.updated == 1
 
 
+def test_a_rebuild_keeps_the_last_good_version_of_a_broken_file_too(built_index: Path,
+                                                                    corpus: Path) -> None:
+    before = sorted(_ids(built_index))
+    page = corpus / "page_full.txt"
+    page.write_text(page.read_text().replace("March 9, 2021", "Smarch 99, 2021"),
+                    encoding="utf-8")
+    records = json.loads((corpus / "summaries.json").read_text())
+    records[1]["year"] = "last year"  # one bad record of several
+    (corpus / "summaries.json").write_text(json.dumps(records), encoding="utf-8")
+    report = build_index([corpus], built_index, rebuild=True)
+    assert report.rebuilt and not report.ok
+    assert sorted(report.kept) == sorted([page.resolve(), (corpus / "summaries.json").resolve()])
+    assert sorted(_ids(built_index)) == before  # nothing lost
+    manifest = json.loads((built_index / MANIFEST).read_text())
+    assert manifest["sources"][str(page.resolve())]["status"] == "last good version kept"
+
+
 def test_json_file_with_one_bad_record_keeps_that_records_old_version(built_index: Path,
                                                                       corpus: Path) -> None:
     path = corpus / "summaries.json"
