@@ -199,6 +199,7 @@ def _label(name: str, key: str, topic_name: Callable[[str], str]) -> str:
         return year_label(key)
     return key
 
+
 def _accepted(name: str, docs: Mapping[str, frozenset[int]], shown: int = 12) -> str:
     """The values a filter accepts, as an error message lists them."""
     if name == "evidence_level":
