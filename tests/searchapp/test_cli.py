@@ -173,26 +173,35 @@ def test_serve_builds_a_missing_index_then_serves_it(
     monkeypatch.setattr("werkzeug.serving.run_simple",
                         lambda host, port, app, **kw: served.append((host, port, app)))
     index_dir = tmp_path / "ix"
-    result = runner.invoke(cli, ["serve", "--port", "8123", "--index-dir", str(index_dir),
+    free = _free_port()
+    result = runner.invoke(cli, ["serve", "--port", str(free), "--index-dir", str(index_dir),
                                  "--summaries", str(corpus)])
     assert result.exit_code == 0, result.output
-    assert "4 added" in result.output and "Serving 4 summaries at http://localhost:8123/" \
+    assert "4 added" in result.output and f"Serving 4 summaries at http://localhost:{free}/" \
         in result.output
     [(host, port, app)] = served
-    assert (host, port) == ("127.0.0.1", 8123)
+    assert (host, port) == ("127.0.0.1", free)
     assert app.test_client().get("/healthz").get_json()["summaries"] == 4
     # Up to date: the second start reads nothing again and says nothing about it.
-    again = runner.invoke(cli, ["serve", "--index-dir", str(index_dir), "--summaries",
+    again = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                str(index_dir), "--summaries",
                                 str(corpus)])
     assert "added" not in again.output and "Serving 4 summaries" in again.output
 
 
 def test_serve_without_index_or_summaries_says_what_to_do(runner: CliRunner,
                                                           tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["serve", "--index-dir", str(tmp_path / "ix"),
-                                 "--summaries", str(tmp_path / "none")])
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                 str(tmp_path / "ix"), "--summaries", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "run `scisearch index PATH`" in result.output
+
+
+def _free_port() -> int:
+    """A port nothing listens on now (the default 8000 may be taken on the machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, corpus: Path,
