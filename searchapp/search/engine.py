@@ -245,7 +245,8 @@ class SearchIndex:
             similarity = meaning.similarities(vector)
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
-                lambda words: not words or self._holding_all(" ".join(words)) > 0):
+                lambda words: not words or self._holding_all(" ".join(words)) > 0,
+                lambda word: self._frequency((analysis.stem(word),)) / max(self.doc_count, 1)):
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
                                   nothing_about=True, about=reach.unfound or reach.loose
