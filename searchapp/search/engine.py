@@ -144,15 +144,6 @@ class SearchIndex:
         tagged = len(self._facet_docs["topic"].get(concept_id, ()))
         return tagged > GENERIC_CONCEPT_SHARE * max(self.doc_count, 1)
 
-    def _topics_first(self, values: tuple[FacetValue, ...],
-                      parsed: query_mod.ParsedQuery) -> tuple[FacetValue, ...]:
-        """The topic facet with the question's topics first and topics most summaries
-        have (over GENERIC_CONCEPT_SHARE of them) last, each part by count."""
-        asked = [e.concept_id for e in parsed.expansions]
-        return tuple(sorted(values, key=lambda v: (
-            asked.index(v.value) if v.value in asked else len(asked),
-            self._generic(v.value))))
-
     def _prune(self, expansion: query_mod.Expansion) -> query_mod.Expansion:
         present = [s for s in expansion.stems if self._frequency(s)]
         present.sort(key=self._frequency, reverse=True)
@@ -274,8 +265,9 @@ class SearchIndex:
         else:
             ranked = ranking.ranked
         selected = matched if filtered is None else matched & filtered
-        facets = {name: facets_mod.shown(self._topics_first(values, parsed)
-                                         if name == "topic" else values)
+        facets = {name: facets_mod.shown(facets_mod.topics_first(
+                      values, [e.concept_id for e in parsed.expansions], self._generic)
+                      if name == "topic" else values)
                   for name, values in self._counts(matched, request, allowed).items()}
         hits = [self._hit(self._searcher.stored_fields(docnum), score, parsed, docnum,
                           vector if similarity is not None

@@ -217,6 +217,14 @@ def _evidence_rank(name: str) -> int:
     return level.rank if level else len(evidence.LEVELS)
 
 
+def topics_first(values: tuple[FacetValue, ...], asked: list[str],
+                 generic: Callable[[str], bool]) -> tuple[FacetValue, ...]:
+    """The topic facet with the question's topics (`asked`) first and `generic` ones
+    (on most summaries) last, each part in its order (by count)."""
+    return tuple(sorted(values, key=lambda v: (
+        asked.index(v.value) if v.value in asked else len(asked), generic(v.value))))
+
+
 def shown(values: tuple[FacetValue, ...]) -> tuple[FacetValue, ...]:
     """The first FACET_VALUES values of a facet, and any selected one beyond them."""
     return values[:FACET_VALUES] + tuple(v for v in values[FACET_VALUES:] if v.selected)
