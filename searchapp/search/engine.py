@@ -237,7 +237,7 @@ class SearchIndex:
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
                 lambda words: not words or self._holding_all(" ".join(words)) > 0,
-                lambda word: self._frequency((analysis.stem(word),)) / max(self.doc_count, 1)):
+                lambda word: self._frequency((analysis.stem(word),)), self.doc_count):
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
                                   tuple(notices), parsed, unfound=reach.unfound,
                                   nothing_about=True, about=reach.unfound or reach.loose

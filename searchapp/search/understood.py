@@ -50,7 +50,7 @@ RELATED_SIMILARITY = 0.35
 # written for tuning (not the held-out ones) 0.25-0.40 on the trials.
 APART_SIMILARITY = 0.40
 # ... when one of those words is rare here (in this share of the summaries or
-# fewer): the question is about something the collection barely mentions. Without
+# fewer, or in one): the question is about something the collection barely mentions. Without
 # one, its words are ordinary ones ("wont talk to anyone since her accident") and
 # the summaries closest in meaning are the answer.
 RARE_SHARE = 0.005
@@ -75,15 +75,16 @@ class Reach:
 
     def nothing_about(self, best: float | None,
                       together: Callable[[tuple[str, ...]], bool],
-                      share: Callable[[str], float] = lambda word: 0.0) -> bool:
+                      holding: Callable[[str], int] = lambda word: 0, total: int = 1,
+                      ) -> bool:
         """Whether the collection has nothing about the question: no summary is even
         loosely close in meaning (`best`, the highest similarity, under
         UNRELATED_SIMILARITY) and none holds all its words outside the concepts it
         names (`together`, whether some summary holds all the words given): they
         are there only apart, in other senses ("stock market news", "dog food");
         or, when it names no topic of the collection, no summary holds the words of
-        it that the collection has together, one of them is rare (`share`: of the
-        summaries holding a word) and none is close
+        it that the collection has together, one of them is rare (`holding`: how many
+        of the `total` summaries hold a word) and none is close
         (APART_SIMILARITY, "shingles vaccine side effects"), it has unfound words and none is close
         (SOME_UNFOUND_SIMILARITY, "taylor swift tickets"), or half its words or more
         are unfound and none is near (RELATED_SIMILARITY, "hair loss"). Without
@@ -98,12 +99,14 @@ class Reach:
                 # ... unless it names a topic and its other known words, not all common
                 # ones, are together in some summary ("my sister wont talk to anyone
                 # since her accident").
-                self.topic and any(share(w) <= COMMON_SHARE for w in self.found_loose)
+                self.topic and any(holding(w) <= COMMON_SHARE * total
+                                   for w in self.found_loose)
                 and together(self.found_loose)):
             return True
         if self.topic:
             return False
-        if best < APART_SIMILARITY and any(share(w) <= RARE_SHARE for w in self.found_loose) \
+        rare = max(1.0, RARE_SHARE * total)  # one summary, in a small collection
+        if best < APART_SIMILARITY and any(holding(w) <= rare for w in self.found_loose) \
                 and not together(self.found_loose):
             return True
         if half:
