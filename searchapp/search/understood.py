@@ -50,9 +50,9 @@ RELATED_SIMILARITY = 0.35
 # written for tuning (not the held-out ones) 0.25-0.40 on the trials.
 APART_SIMILARITY = 0.40
 # ... when one of those words is rare here (in this share of the summaries or
-# fewer, or in one): the question is about something the collection barely mentions. Without
-# one, its words are ordinary ones ("wont talk to anyone since her accident") and
-# the summaries closest in meaning are the answer.
+# fewer, or in one): the question is about something the collection barely
+# mentions. Without one, its words are ordinary ones ("wont talk to anyone since
+# her accident") and the summaries closest in meaning are the answer.
 RARE_SHARE = 0.005
 # A word in more than this share of the summaries says little of what a question is
 # about ("works", "help").
@@ -83,10 +83,11 @@ class Reach:
         names (`together`, whether some summary holds all the words given): they
         are there only apart, in other senses ("stock market news", "dog food");
         or, when it names no topic of the collection, no summary holds the words of
-        it that the collection has together, one of them is rare (`holding`: how many
-        of the `total` summaries hold a word) and none is close
-        (APART_SIMILARITY, "shingles vaccine side effects"), it has unfound words and none is close
-        (SOME_UNFOUND_SIMILARITY, "taylor swift tickets"), or half its words or more
+        it that the collection has together, one of them is rare (`holding`: how
+        many of the `total` summaries hold a word) and none is close
+        (APART_SIMILARITY, "shingles vaccine side effects"), it has unfound words
+        and none is close (SOME_UNFOUND_SIMILARITY, "taylor swift tickets"), or
+        half its words or more
         are unfound and none is near (RELATED_SIMILARITY, "hair loss"). Without
         meaning (`best` None): half its words or more are unfound and it names no
         topic."""
