@@ -122,12 +122,17 @@ class Facets:
     def check(self, request: SearchRequest) -> None:
         """Raise SearchRequestError naming the filter and its accepted values when a
         filter value is unknown here (years are checked by SearchRequest)."""
-        for name, values in request.filters.items():
-            for value in values:
-                if not self.knows(name, value):
-                    raise SearchRequestError(
-                        name, f"{name} '{value[:40]}' is not a value of this filter: use "
-                        f"{_accepted(name, self.docs[name])}")
+        unknown = self.unknown(request)
+        if unknown:
+            name, value = unknown[0]
+            raise SearchRequestError(
+                name, f"{name} '{value[:40]}' is not a value of this filter: use "
+                f"{_accepted(name, self.docs[name])}")
+
+    def unknown(self, request: SearchRequest) -> list[tuple[str, str]]:
+        """The (filter, value) pairs of `request` that are not values here."""
+        return [(name, value) for name, values in request.filters.items()
+                for value in values if not self.knows(name, value)]
 
     def knows(self, name: str, value: str) -> bool:
         """Whether `value` is one of filter `name`'s: any evidence level (by name, key

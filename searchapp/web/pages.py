@@ -130,8 +130,7 @@ def search_page() -> str:
         try:
             answer = index.search(wanted if not home else SearchRequest(per_page=5))
         except SearchRequestError:  # forgiving: unknown filter values are dropped
-            unknown = [(n, v) for n, values in wanted.filters.items() for v in values
-                       if not index.facets.knows(n, v)]
+            unknown = index.facets.unknown(wanted)
             notices += tuple(f"{FACET_TITLES[n]} \u2018{v[:40]}\u2019 is not a filter "
                              "here: it was removed." for n, v in unknown)
             wanted = dataclasses.replace(wanted, filters={
