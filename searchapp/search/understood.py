@@ -75,8 +75,7 @@ class Reach:
 
     def nothing_about(self, best: float | None,
                       together: Callable[[tuple[str, ...]], bool],
-                      holding: Callable[[str], int] = lambda word: 0, total: int = 1,
-                      ) -> bool:
+                      holding: Callable[[str], int], total: int) -> bool:
         """Whether the collection has nothing about the question: no summary is even
         loosely close in meaning (`best`, the highest similarity, under
         UNRELATED_SIMILARITY) and none holds all its words outside the concepts it
