@@ -48,8 +48,10 @@ END_MARKERS = re.compile(
 )
 _CRUMB = re.compile(r"^\s*(\d+)\.\s+(.+?)\s*$")
 _BULLET = re.compile(r"^\s*(?:[•\u2022*\-–]\s*(?:\d+[.)]?)?|\d+[.)])\s*(.*)$")
-_SEPARATOR = re.compile(r"\s[·|•]\s|[·•]")
-_JOURNAL_LINE = re.compile(r"^(?P<journal>.+?),\s*(?P<year>\d{4})\s*(?:[·|•]|$)")
+# What splits the journal line's parts ('|' only between spaces, to find the line).
+_PART = "[·|•]"
+_SEPARATOR = re.compile(rf"\s{_PART}\s|[·•]")
+_JOURNAL_LINE = re.compile(rf"^(?P<journal>.+?),\s*(?P<year>\d{{4}})\s*(?:{_PART}|$)")
 _NCT = re.compile(r"\bNCT\d{8}\b")
 
 Line = tuple[int, str]  # (line number, text)
@@ -147,7 +149,7 @@ def _find_journal_line(content: list[Line]) -> int | None:
 
 def _read_journal_line(line: Line, raw: dict[str, Any], where: dict[str, int]) -> None:
     number, text = line
-    head, *parts = [p.strip() for p in re.split(r"[·|•]", text)]
+    head, *parts = [p.strip() for p in re.split(_PART, text)]
     match = _JOURNAL_LINE.match(head + " ·")
     if match:
         raw["journal"] = journal_name(match.group("journal"))
