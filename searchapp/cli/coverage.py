@@ -32,7 +32,8 @@ def coverage(index_dir: Path, log_path: str, days: int, stale_years: int, limit:
 
     Reads the index and the query log the site writes: topics searched for with
     no, few or only old summaries, searches that found nothing (with the nearest
-    thesaurus concept), and the collection by category, evidence and year.
+    thesaurus concept), weak searches (results shown and not clicked, holding few of
+    the words searched), and the collection by category, evidence and year.
     """
     from searchapp.editorial import QueryLog, QueryLogError, coverage_report
 
@@ -58,7 +59,8 @@ def coverage(index_dir: Path, log_path: str, days: int, stale_years: int, limit:
 
 def _print_coverage(report: Any, limit: int, logged: bool) -> None:
     click.echo(f"Coverage {report.since} to {report.until}: {report.searches} searches, "
-               f"{report.no_result_searches} found nothing; {report.summaries} summaries.")
+               f"{report.no_result_searches} found nothing, {report.weak_searches} weak; "
+               f"{report.summaries} summaries.")
     if not logged:
         click.echo("No query log found: only the collection is shown.")
     sections = (
@@ -80,6 +82,13 @@ def _print_coverage(report: Any, limit: int, logged: bool) -> None:
         more = f" (+{len(u.variants)} spellings)" if u.variants else ""
         click.echo(f"  {u.searches:>6}  {u.query}{more}{hint}")
     if not report.unknown:
+        click.echo("  (none)")
+    click.echo("\nWeak searches: results shown, none clicked, few of the words found:")
+    for w in report.weak[:limit]:
+        topics = f"  [{', '.join(w.topics)}]" if w.topics else ""
+        click.echo(f"  {w.searches:>6}  {w.query}  ({w.held} of {w.words} words in the "
+                   f"best result, {w.results} results){topics}")
+    if not report.weak:
         click.echo("  (none)")
     click.echo("\nCollection by category: " + ", ".join(
         f"{name} {n}" for name, n in report.by_category))

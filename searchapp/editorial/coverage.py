@@ -2,11 +2,13 @@
 
     index (what summaries exist, by topic) + query log (what readers asked for)
     -> per topic: summaries, newest year, evidence mix, searches, searches with
-       no or few results, clicks
+       no or few results, weak searches, clicks
     -> gaps ranked by demand: topics searched for with no summary, thin topics
        (one or two summaries), stale topics (newest summary too old)
     -> queries that found nothing and named no topic, grouped (rapidfuzz), each
        with the closest thesaurus concept: a synonym the thesaurus may lack
+    -> weak searches: results shown, none clicked in the period, and no result on the
+       first page holding more than half the question's words
     -> the collection by category, evidence level and year
 
 `coverage_report` is the one function behind `/editor`, `scisearch coverage`
@@ -59,6 +61,7 @@ class TopicRow:
     no_results: int  # searches that found nothing
     few_results: int  # searches that found 1 to FEW_RESULTS
     clicks: int
+    weak_results: int = 0  # weak searches (see WeakQuery)
 
     @property
     def click_through(self) -> float | None:
@@ -77,6 +80,18 @@ class UnknownQuery:
 
 
 @dataclass(frozen=True)
+class WeakQuery:
+    """A search whose results were shown but hold few of its words, and got no click."""
+
+    query: str
+    searches: int
+    results: int  # at its last search
+    words: int  # content words of the question
+    held: int  # the most of them one result on the first page holds
+    topics: tuple[str, ...]  # names of the topics it named
+
+
+@dataclass(frozen=True)
 class CoverageReport:
     since: date
     until: date
@@ -89,6 +104,7 @@ class CoverageReport:
     thin: tuple[TopicRow, ...]
     stale: tuple[TopicRow, ...]
     unknown: tuple[UnknownQuery, ...]
+    weak: tuple[WeakQuery, ...]  # most searched first
     by_category: tuple[tuple[str, int], ...]
     by_evidence: tuple[tuple[str, int], ...]  # lay label, strongest first
     by_year: tuple[tuple[int, int], ...]
@@ -99,25 +115,31 @@ class CoverageReport:
         return {
             "since": self.since.isoformat(), "until": self.until.isoformat(),
             "searches": self.searches, "no_result_searches": self.no_result_searches,
+            "weak_searches": self.weak_searches,
             "summaries": self.summaries, "stale_before": self.stale_before,
             "topics": rows(self.topics), "missing": rows(self.missing),
             "thin": rows(self.thin), "stale": rows(self.stale),
             "unknown": [{**asdict(u), "variants": list(u.variants)} for u in self.unknown],
+            "weak": [{**asdict(w), "topics": list(w.topics)} for w in self.weak],
             "by_category": [list(x) for x in self.by_category],
             "by_evidence": [list(x) for x in self.by_evidence],
             "by_year": [list(x) for x in self.by_year],
         }
+
+    @property
+    def weak_searches(self) -> int:
+        return sum(w.searches for w in self.weak)
 
     def to_csv(self) -> str:
         """One row per topic (the per-topic table), for spreadsheets."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["concept", "topic", "group", "summaries", "newest_year", "searches",
-                         "no_results", "few_results", "clicks", "click_through", "evidence"])
+                         "no_results", "few_results", "weak_results", "clicks", "click_through", "evidence"])
         for t in self.topics:
             writer.writerow([_cell(t.concept), _cell(t.label), _cell(t.group), t.summaries,
                              t.newest_year or "",
-                             t.searches, t.no_results, t.few_results, t.clicks,
+                             t.searches, t.no_results, t.few_results, t.weak_results, t.clicks,
                              "" if t.click_through is None else f"{t.click_through:.2f}",
                              "; ".join(f"{k}: {v}" for k, v in t.evidence.items())])
         return out.getvalue()
@@ -171,7 +193,10 @@ def coverage_report(index: SearchIndex | Collection, log: QueryLog | None, days:
     demand: Counter[str] = Counter()
     nothing: Counter[str] = Counter()
     few: Counter[str] = Counter()
+    weak: Counter[str] = Counter()
     query_concepts: dict[str, set[str]] = defaultdict(set)
+    clicked_queries = {click.query for click in clicks if click.clicks}
+    weak_rows = [row for row in searches if row.weak and row.query not in clicked_queries]
     for row in searches:
         query_concepts[row.query].update(row.concepts)
         for concept in row.concepts:
@@ -180,6 +205,9 @@ def coverage_report(index: SearchIndex | Collection, log: QueryLog | None, days:
                 nothing[concept] += row.searches
             elif row.results <= FEW_RESULTS:
                 few[concept] += row.searches
+    for row in weak_rows:
+        for concept in row.concepts:
+            weak[concept] += row.searches
     clicked: Counter[str] = Counter()
     for click in clicks:
         for concept in query_concepts.get(click.query, ()):
@@ -197,7 +225,8 @@ def coverage_report(index: SearchIndex | Collection, log: QueryLog | None, days:
             concept_id, concept.preferred if concept else concept_id,
             concept.group if concept else "", len(tagged), newest,
             {level.name: mix[level.name] for level in evidence.LEVELS if mix[level.name]},
-            demand[concept_id], nothing[concept_id], few[concept_id], clicked[concept_id]))
+            demand[concept_id], nothing[concept_id], few[concept_id], clicked[concept_id],
+            weak[concept_id]))
     topics.sort(key=lambda t: (-t.searches, -t.summaries, t.label.lower()))
     stale_before = today.year - stale_years
     return CoverageReport(
@@ -209,6 +238,7 @@ def coverage_report(index: SearchIndex | Collection, log: QueryLog | None, days:
         thin=tuple(t for t in topics if 0 < t.summaries <= THIN),
         stale=tuple(t for t in topics if t.newest_year and t.newest_year < stale_before),
         unknown=tuple(_unknown(searches, index)),
+        weak=tuple(_weak(weak_rows, concepts)),
         by_category=tuple(sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_evidence=tuple((level.label, levels[level.key]) for level in evidence.LEVELS
                           if levels[level.key]),
@@ -243,6 +273,19 @@ def _unknown(searches: list[Any], index: SearchIndex | Collection) -> list[Unkno
         label = index.concepts[concept_id].preferred if concept_id else None
         unknown.append(UnknownQuery(query, tuple(variants), searched, concept_id, label))
     return unknown
+
+
+def _weak(rows: list[Any], concepts: Mapping[str, Concept]) -> list[WeakQuery]:
+    """Weak searches merged over the days of the period, most searched first; the
+    result and word counts are those of the latest day."""
+    merged: dict[str, WeakQuery] = {}
+    for row in sorted(rows, key=lambda r: r.day):
+        before = merged.get(row.query)
+        merged[row.query] = WeakQuery(
+            row.query, row.searches + (before.searches if before else 0), row.results,
+            row.words, row.held,
+            tuple(sorted(concepts[c].preferred if c in concepts else c for c in row.concepts)))
+    return sorted(merged.values(), key=lambda w: (-w.searches, w.query))[:MAX_UNKNOWN]
 
 
 def _nearest(meaning: MeaningIndex | None, query: str, by_name: dict[str, str],

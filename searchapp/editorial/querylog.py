@@ -2,7 +2,8 @@
 
 Each search (the search page, the API and the widget; not autocomplete) adds
 one to a daily count for its normalised query, with the result count, whether
-the spelling was corrected and the concepts it matched. A click on a result
+the spelling was corrected, the concepts it matched, and how many of its words
+the best-matching result shown holds (the report's "weak searches"). A click on a result
 adds one to a daily count for (query, summary). Nothing else is kept: no IP
 address, no user agent, no cookie or session, no time of day, and not even the
 order of searches (the tables have no row ids, only daily counts), so two
@@ -53,6 +54,8 @@ CREATE TABLE IF NOT EXISTS searches (
     results INTEGER NOT NULL,
     corrected INTEGER NOT NULL,
     concepts TEXT NOT NULL,
+    words INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, query)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS clicks (
@@ -63,6 +66,9 @@ CREATE TABLE IF NOT EXISTS clicks (
     PRIMARY KEY (day, query, summary)
 ) WITHOUT ROWID;
 """
+# Columns added since the first release, for logs made before them.
+_ADDED = {"searches": {"words": "INTEGER NOT NULL DEFAULT 0",
+                       "held": "INTEGER NOT NULL DEFAULT 0"}}
 
 
 class QueryLogError(ValueError):
@@ -86,6 +92,13 @@ class LoggedSearch:
     results: int  # at the last search that day
     corrected: bool
     concepts: tuple[str, ...]
+    words: int = 0  # content words of the question
+    held: int = 0  # the most of them one result on the first page holds
+
+    @property
+    def weak(self) -> bool:
+        """Results were shown, but none holds more than half the question's words."""
+        return self.results > 0 and self.held < self.words and 2 * self.held <= self.words
 
 
 @dataclass(frozen=True)
@@ -103,8 +116,12 @@ class QueryLog:
         self._pruned: date | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect():
-                pass
+            with self._connect() as db:
+                for table, columns in _ADDED.items():
+                    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                    for name, kind in columns.items():
+                        if name not in have:
+                            db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         except (OSError, sqlite3.Error) as error:
             raise QueryLogError(f"query log {path}: {error}") from None
 
@@ -132,15 +149,19 @@ class QueryLog:
             yield db
 
     def record_search(self, query: str, results: int, concepts: Iterable[str],
-                      corrected: bool, day: date | None = None) -> None:
-        """Count one search; never raises (a failure is logged)."""
+                      corrected: bool, day: date | None = None, words: int = 0,
+                      held: int = 0) -> None:
+        """Count one search; never raises (a failure is logged). `words`: the question's
+        content words; `held`: the most of them one result on the first page holds."""
         day = day or date.today()
         self._count("search", query, day,
-                    "INSERT INTO searches VALUES (?, ?, 1, ?, ?, ?) "
+                    "INSERT INTO searches (day, query, searches, results, corrected, "
+                    "concepts, words, held) VALUES (?, ?, 1, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (day, query) DO UPDATE SET searches = searches + 1, "
                     "results = excluded.results, corrected = excluded.corrected, "
-                    "concepts = excluded.concepts",
-                    (results, int(corrected), json.dumps(sorted(set(concepts)))))
+                    "concepts = excluded.concepts, words = excluded.words, "
+                    "held = excluded.held",
+                    (results, int(corrected), json.dumps(sorted(set(concepts))), words, held))
 
     def record_click(self, query: str, summary: str, day: date | None = None) -> None:
         """Count one click on a result; never raises (a failure is logged)."""
@@ -171,10 +192,11 @@ class QueryLog:
 
     def searches(self, since: date) -> list[LoggedSearch]:
         with self._connect() as db:
-            rows = db.execute("SELECT day, query, searches, results, corrected, concepts "
-                              "FROM searches WHERE day >= ?", (since.isoformat(),)).fetchall()
-        return [LoggedSearch(date.fromisoformat(d), q, n, r, bool(c), tuple(json.loads(k)))
-                for d, q, n, r, c, k in rows]
+            rows = db.execute("SELECT day, query, searches, results, corrected, concepts, "
+                              "words, held FROM searches WHERE day >= ?",
+                              (since.isoformat(),)).fetchall()
+        return [LoggedSearch(date.fromisoformat(d), q, n, r, bool(c), tuple(json.loads(k)), w, h)
+                for d, q, n, r, c, k, w, h in rows]
 
     def clicks(self, since: date) -> list[LoggedClick]:
         with self._connect() as db:

@@ -282,9 +282,29 @@ class SearchIndex:
         if unfound:
             notices.append("No summary mentions " + ", ".join(f"\u2018{w}\u2019"
                                                                for w in unfound) + ".")
+        page = [docnum for docnum, _ in ranked[offset:limit]]
         return SearchResponse(request, len(selected), tuple(hits), facets, _ms(started),
                               tuple(notices), parsed, did_you_mean, nearest, unfound=unfound,
-                              meaning=meaning is not None)
+                              meaning=meaning is not None,
+                              words=len(reach.words) if reach is not None else 0,
+                              held=self._held(reach, parsed, page) if reach and page else 0)
+
+    def _held(self, reach: understood.Reach, parsed: query_mod.ParsedQuery,
+              docnums: list[int]) -> int:
+        """The most content words of the question that one of `docnums` holds: the word
+        (or its correction) in its text, or a topic it is tagged with named by the word."""
+        fixed = {c.typed: c.corrected for c in parsed.corrections}
+        holds = np.zeros((len(reach.words), len(docnums)), dtype=np.bool_)
+        for row, word in enumerate(reach.words):
+            stems = {analysis.stem(word), analysis.stem(fixed.get(word, word))}
+            mask = self._scorer.evaluate(wq.Or([query_mod.any_field((s,)) for s in stems])).mask
+            concepts = {e.concept_id for e in parsed.expansions
+                        if word in analysis.words(e.matched)}
+            for column, docnum in enumerate(docnums):
+                holds[row, column] = mask[docnum] or bool(
+                    concepts & set(self._searcher.stored_fields(docnum).get("concept_ids")
+                                   or ()))
+        return int(holds.sum(axis=0).max())
 
     def _known(self, word: str) -> bool:
         """The word, or another with its stem, is in some summary."""

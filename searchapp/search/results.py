@@ -211,6 +211,11 @@ class SearchResponse:
     # summary holds together ("weight of people who drive")
     about: tuple[str, ...] = ()
     meaning: bool = False  # the search matched by meaning too
+    # The question's content words, and the most of them one result on the page holds
+    # (as typed, corrected or within a topic it is tagged with): the query log counts a
+    # search whose results hold few of its words, and get no click, as a weak one.
+    words: int = 0
+    held: int = 0
 
     @property
     def found_words_query(self) -> str:

@@ -108,7 +108,8 @@ def log_search(answer: SearchResponse) -> None:
         return
     try:
         concepts = [e.concept_id for e in answer.parsed.expansions] if answer.parsed else []
-        querylog.record_search(wanted.q, answer.total, concepts, bool(answer.corrected))
+        querylog.record_search(wanted.q, answer.total, concepts, bool(answer.corrected),
+                               words=answer.words, held=answer.held)
     except Exception:  # noqa: BLE001 - the log must never fail a search
         log.exception("query log: a search was not recorded")
 

@@ -47,8 +47,23 @@ def test_the_log_keeps_counts_per_day_and_query_only(tmp_path: Path) -> None:
         tables = db.execute("SELECT sql FROM sqlite_master WHERE type='table'").fetchall()
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert columns == {"day", "query", "searches", "results", "corrected", "concepts",
-                       "summary", "clicks"}
+                       "words", "held", "summary", "clicks"}
     assert all("WITHOUT ROWID" in sql for (sql,) in tables)
+
+
+def test_a_log_made_before_weak_searches_gains_their_columns(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    with sqlite3.connect(path) as db:  # the first release's table, with a day's count
+        db.execute("CREATE TABLE searches (day TEXT NOT NULL, query TEXT NOT NULL, "
+                   "searches INTEGER NOT NULL, results INTEGER NOT NULL, corrected INTEGER "
+                   "NOT NULL, concepts TEXT NOT NULL, PRIMARY KEY (day, query)) WITHOUT ROWID")
+        db.execute("INSERT INTO searches VALUES ('2026-11-19', 'bed sores', 7, 3, 0, '[]')")
+    log = QueryLog(path)
+    log.record_search("drive again", 5, [], False, day=date(2026, 11, 20), words=2, held=1)
+    old, new = sorted(log.searches(since=date(2026, 11, 1)), key=lambda r: r.day)
+    assert (old.query, old.searches, old.words, old.held, old.weak) == (
+        "bed sores", 7, 0, 0, False)
+    assert (new.words, new.held, new.weak) == (2, 1, True)
 
 
 def test_rows_past_the_retention_period_are_removed(tmp_path: Path) -> None:

@@ -233,6 +233,20 @@ def test_thin_topics_readers_searched_for_come_alone_the_rest_behind_a_disclosur
     assert "spinal metastasis" in others and "spasticity" not in others
 
 
+def test_weak_searches_show_beside_those_that_found_nothing(editor: FlaskClient) -> None:
+    for _ in range(2):
+        editor.get("/", query_string={"q": "stiff muscles after swimming in cold lakes"})
+    sign_in(editor)
+    html = editor.get("/editor").get_data(as_text=True)
+    assert re.search(r"Weak searches: results not clicked, holding few of the words</dt>"
+                     r"<dd>2</dd>", section(html, "overview-heading"))
+    weak = section(html, "weak-heading")
+    row = re.search(r'<tr><th scope="row">stiff muscles after swimming in cold lakes</th>'
+                    r'<td class="num">2</td><td class="num">\d+</td><td>2 of 4</td>'
+                    r"<td>spasticity</td></tr>", weak)
+    assert row, weak
+
+
 def test_report_page_forgives_a_bad_period_and_says_so(editor: FlaskClient) -> None:
     sign_in(editor)
     html = editor.get("/editor?days=7&stale=x").get_data(as_text=True)
