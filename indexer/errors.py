@@ -43,10 +43,11 @@ class ParseError(IndexerError):
 
     def describe(self) -> str:
         where = [str(self.path)]
-        if self.record is not None:
-            where.append(self.record)
+        place = [self.record] if self.record is not None else []
         if self.line is not None:
-            where.append(f"line {self.line}")
+            place.append(f"line {self.line}")
+        if place:
+            where.append(", ".join(place))
         if self.field is not None:
             where.append(f"field '{self.field}'")
         return ": ".join(where) + f": {self.reason}"

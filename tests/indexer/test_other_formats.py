@@ -94,26 +94,37 @@ def test_jsonl_without_field_map_warns_about_unknown_fields_and_needs_ids(data_d
     assert "line 1: field 'id': no id, and no DOI to derive one from" in str(result.errors[0])
 
 
-@pytest.mark.parametrize(("record", "message"), [
-    ({"id": "x"}, "field 'title': a title is required"),
-    ({"id": "x", "title": "t", "year": "twenty"}, "field 'year': expected a four-digit year"),
-    ({"id": "x", "title": "t", "year": 1066}, "field 'year': 1066 is not a plausible"),
-    ({"id": "x", "title": "t", "key_findings": [1, 2]}, "field 'key_findings': item 1 should be"),
-    ({"id": "x", "title": "t", "practical_implications": [{"head": "h"}]},
+# The file is written with an indent of 2: the bad record starts on line 6, its
+# "id" is on line 7, "title" on 8 and the next field on 9.
+@pytest.mark.parametrize(("record", "line", "message"), [
+    ({"id": "x"}, 6, "field 'title': a title is required"),
+    ({"id": "x", "title": "t", "year": "twenty"}, 9, "field 'year': expected a four-digit year"),
+    ({"id": "x", "title": "t", "year": 1066}, 9, "field 'year': 1066 is not a plausible"),
+    ({"id": "x", "title": "t", "key_findings": [1, 2]}, 9,
+     "field 'key_findings': item 1 should be"),
+    ({"id": "x", "title": "t", "practical_implications": [{"head": "h"}]}, 9,
      "field 'practical_implications': item 1 has unknown keys ['head']"),
-    ({"id": "x", "title": ["a", "list"]}, "field 'title': expected text, got list"),
-    ({"id": "x", "title": "t", "published": "yesterday"}, "field 'published': cannot read"),
+    ({"id": "x", "title": ["a", "list"]}, 8, "field 'title': expected text, got list"),
+    ({"id": "x", "title": "t", "published": "yesterday"}, 9, "field 'published': cannot read"),
 ])
-def test_bad_json_records_name_record_field_and_problem(
-    tmp_path: Path, record: dict[str, object], message: str
+def test_bad_json_records_name_record_line_field_and_problem(
+    tmp_path: Path, record: dict[str, object], line: int, message: str
 ) -> None:
     path = tmp_path / "bad.json"
     good = {"id": "fine", "title": "A fine record"}
-    path.write_text(json.dumps([good, record]), encoding="utf-8")
+    path.write_text(json.dumps([good, record], indent=2), encoding="utf-8")
     result = read_file(path)
     assert [s.id for s in result.summaries] == ["fine"]  # the good record still counts
     [error] = result.errors
-    assert f"{path}: record 2: {message}" in str(error)
+    assert f"{path}: record 2, line {line}: {message}" in str(error)
+
+
+def test_a_mapped_field_is_found_under_the_name_the_file_gives_it(tmp_path: Path) -> None:
+    path = tmp_path / "trial.json"
+    path.write_text('{\n  "nct_id": "NCT01",\n\n  "brief_title": ["not", "text"]\n}',
+                    encoding="utf-8")
+    [error] = read_file(path, {"nct_id": "id", "brief_title": "title"}).errors
+    assert str(error) == f"{path}: line 4: field 'title': expected text, got list"
 
 
 def test_invalid_json_names_the_line(tmp_path: Path) -> None:
