@@ -135,7 +135,8 @@ class CoverageReport:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["concept", "topic", "group", "summaries", "newest_year", "searches",
-                         "no_results", "few_results", "weak_results", "clicks", "click_through", "evidence"])
+                         "no_results", "few_results", "weak_results", "clicks", "click_through",
+                         "evidence"])
         for t in self.topics:
             writer.writerow([_cell(t.concept), _cell(t.label), _cell(t.group), t.summaries,
                              t.newest_year or "",
