@@ -95,8 +95,10 @@ SETTINGS = (
             "searches by words and concepts only. `scisearch index` reads it too: off, it "
             "embeds nothing."),
     Setting("QUERY_LOG", "index_data/querylog.sqlite3", str,
-            "Where searches are counted for the editors' report: a SQLite file path or "
-            "sqlite:///path URL; `off` switches logging off."),
+            "Where searches are counted for the editors' report, and editors' wrong "
+            "passwords for every worker: a SQLite file path or sqlite:///path URL, or a "
+            "postgresql://user:password@host/database URL shared by several servers; `off` "
+            "switches logging off."),
     Setting("QUERY_LOG_DAYS", 365, _days,
             "Days the query log keeps its counts; older ones are removed."),
     Setting("EDITOR_PASSWORD", "", str,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,46 @@ def built_index(corpus: Path, tmp_path: Path) -> Iterator[Path]:
     report = build_index([corpus], index_dir)
     assert report.ok, report.errors
     yield index_dir
+
+
+# The query log's databases: every test taking `log_setting` runs on SQLite and on
+# PostgreSQL. PostgreSQL needs a server: SCISEARCH_TEST_POSTGRESQL names one
+# (`.ci/postgres start` runs a throwaway one); without it those runs are skipped,
+# unless SCISEARCH_REQUIRE_POSTGRESQL=1 (CI), where they fail.
+DATABASES = ["sqlite", "postgresql"]
+
+
+@contextmanager
+def log_database(kind: str, folder: Path) -> Iterator[str]:
+    """A new, empty query log: a SQLite file in `folder`, or a PostgreSQL database of
+    its own (dropped afterwards). Yields its SCISEARCH_QUERY_LOG value."""
+    if kind == "sqlite":
+        yield str(folder / "log.sqlite3")
+        return
+    server = os.environ.get("SCISEARCH_TEST_POSTGRESQL", "")
+    if not server:
+        if os.environ.get("SCISEARCH_REQUIRE_POSTGRESQL") == "1":
+            pytest.fail("SCISEARCH_TEST_POSTGRESQL is not set (see .ci/postgres)")
+        pytest.skip("no PostgreSQL server: set SCISEARCH_TEST_POSTGRESQL (.ci/postgres start)")
+    import sqlalchemy as sa
+
+    name = f"scisearch_test_{secrets.token_hex(6)}"
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        from searchapp.editorial.database import close_all
+
+        close_all()
+        with admin.connect() as db:
+            db.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def log_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with log_database(request.param, tmp_path) as setting:
+        yield setting

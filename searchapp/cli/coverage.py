@@ -17,7 +17,8 @@ from searchapp.search import SearchIndex
 @index_dir_option
 @click.option("--log", "log_path", default="index_data/querylog.sqlite3", show_default=True,
               envvar="SCISEARCH_QUERY_LOG",
-              help="The query log the site writes (or set SCISEARCH_QUERY_LOG).")
+              help="The query log the site writes: a SQLite file or sqlite:///path, or a "
+                   "postgresql://user:password@host/database URL (or set SCISEARCH_QUERY_LOG).")
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650),
               help="Report on the searches of this many days, up to today.")
 @click.option("--stale-years", default=10, show_default=True, type=click.IntRange(1, 100),
@@ -36,14 +37,16 @@ def coverage(index_dir: Path, log_path: str, days: int, stale_years: int, limit:
     the words searched), and the collection by category, evidence and year.
     """
     from searchapp.editorial import QueryLog, QueryLogError, coverage_report
+    from searchapp.editorial.database import url_of
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     try:
-        log = None
-        if log_path.strip().lower() not in ("", "off", "none") and \
-                Path(log_path.removeprefix("sqlite:///")).exists():
-            log = QueryLog.from_setting(log_path, retention_days=3650)
+        url = url_of(log_path)
+        # A SQLite file the site never wrote is not made here: no log, no searches.
+        log = QueryLog.from_setting(log_path, retention_days=3650) if url and (
+            not url.startswith("sqlite:") or Path(url.removeprefix("sqlite:///")).exists()) \
+            else None
         with SearchIndex(index_dir) as index:
             report = coverage_report(index, log, days=days, stale_years=stale_years)
     except (IndexerError, QueryLogError) as exc:

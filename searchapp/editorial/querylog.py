@@ -11,10 +11,13 @@ searches by one person cannot be linked. E-mail addresses, dates, phone and
 other numbers of four or more digits (years excepted) and postcodes are
 masked before anything is stored.
 
-SQLite by default (WAL mode: several web workers write safely), at the path or
-`sqlite:///path` URL in SCISEARCH_QUERY_LOG. Rows older than the retention
-period are removed. A failed write is logged and ignored: it never fails a
-search.
+SQLite by default, at the path or `sqlite:///path` URL in SCISEARCH_QUERY_LOG,
+or PostgreSQL at a `postgresql://` URL, so that every server's searches land in
+one report (`database.Database`: one schema, migrated by Alembic). Rows older
+than the retention period are removed. A failed write is logged and ignored: it
+never fails a search. While the database is unreachable, writes are not
+attempted for RETRY_AFTER seconds (a search does not wait on a connection
+timeout each time), then retried.
 """
 
 from __future__ import annotations
@@ -22,18 +25,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from indexer import analysis
+from searchapp.editorial import database
+from searchapp.editorial.database import Database, DatabaseError, clicks, searches
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
+RETRY_AFTER = 30.0  # seconds without writes after the database could not be reached
 # What could identify a reader, masked before a query is stored: e-mail addresses,
 # dates (of birth), phone, record or card numbers, any other number of four or more
 # digits except a year, and UK postcodes. Short numbers stay ("C5", "T12", "2 years").
@@ -44,35 +53,9 @@ _PERSONAL = [
     (re.compile(r"\b(?!(?:19|20)\d\d\b)\d{4,}\b"), " number "),
     (re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.I), " postcode "),
 ]
-OFF = ("", "off", "none", "false", "0")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (
-    day TEXT NOT NULL,
-    query TEXT NOT NULL,
-    searches INTEGER NOT NULL,
-    results INTEGER NOT NULL,
-    corrected INTEGER NOT NULL,
-    concepts TEXT NOT NULL,
-    words INTEGER NOT NULL DEFAULT 0,
-    held INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, query)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS clicks (
-    day TEXT NOT NULL,
-    query TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    clicks INTEGER NOT NULL,
-    PRIMARY KEY (day, query, summary)
-) WITHOUT ROWID;
-"""
-# Columns added since the first release, for logs made before them.
-_ADDED = {"searches": {"words": "INTEGER NOT NULL DEFAULT 0",
-                       "held": "INTEGER NOT NULL DEFAULT 0"}}
 
 
-class QueryLogError(ValueError):
-    """SCISEARCH_QUERY_LOG names something that is not a usable SQLite database."""
+QueryLogError = DatabaseError  # SCISEARCH_QUERY_LOG names no usable database
 
 
 def normalise(query: str) -> str:
@@ -110,96 +93,89 @@ class LoggedClick:
 
 
 class QueryLog:
-    def __init__(self, path: Path, retention_days: int = 365) -> None:
-        self.path = path
+    """The query log in a `Database` (its sign-in failures share it: see `signins`)."""
+
+    def __init__(self, target: Path | str | Database, retention_days: int = 365) -> None:
+        self.database = target if isinstance(target, Database) else \
+            Database(database.url_of(target) or "")
         self.retention_days = retention_days
         self._pruned: date | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                for table, columns in _ADDED.items():
-                    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                    for name, kind in columns.items():
-                        if name not in have:
-                            db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-        except (OSError, sqlite3.Error) as error:
-            raise QueryLogError(f"query log {path}: {error}") from None
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        return self.database.path
+
+    @property
+    def where(self) -> str:
+        return database.shown(self.database.url)
 
     @classmethod
     def from_setting(cls, value: str | Path, retention_days: int) -> QueryLog | None:
         """The log a SCISEARCH_QUERY_LOG value names; None when it switches logging off."""
-        text = str(value).strip()
-        if text.lower() in OFF:
-            return None
-        if text.startswith("sqlite:///"):
-            text = text[len("sqlite:///"):] or "."
-        elif "://" in text:
-            raise QueryLogError(f"query log {text!r}: only sqlite:///path URLs or file "
-                                "paths are supported")
-        return cls(Path(text), retention_days)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short connection per write: safe across threads and forked workers.
-        with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
-            db.execute("PRAGMA busy_timeout=5000")
-            # Again each time: a log file removed or rotated while serving is made anew.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            yield db
+        url = database.url_of(value)
+        return None if url is None else cls(Database(url), retention_days)
 
     def record_search(self, query: str, results: int, concepts: Iterable[str],
                       corrected: bool, day: date | None = None, words: int = 0,
                       held: int = 0) -> None:
         """Count one search; never raises (a failure is logged). `words`: the question's
         content words; `held`: the most of them one result on the first page holds."""
-        day = day or date.today()
-        self._count("search", query, day,
-                    "INSERT INTO searches (day, query, searches, results, corrected, "
-                    "concepts, words, held) VALUES (?, ?, 1, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (day, query) DO UPDATE SET searches = searches + 1, "
-                    "results = excluded.results, corrected = excluded.corrected, "
-                    "concepts = excluded.concepts, words = excluded.words, "
-                    "held = excluded.held",
-                    (results, int(corrected), json.dumps(sorted(set(concepts))), words, held))
+        values = {"searches": 1, "results": results, "corrected": int(corrected),
+                  "concepts": json.dumps(sorted(set(concepts))), "words": words, "held": held}
+        self._count("search", searches, query, day or date.today(), values, {
+            "searches": searches.c.searches + 1,
+            **{name: _excluded(name) for name in values if name != "searches"}})
 
     def record_click(self, query: str, summary: str, day: date | None = None) -> None:
         """Count one click on a result; never raises (a failure is logged)."""
-        self._count("click", query, day or date.today(),
-                    "INSERT INTO clicks VALUES (?, ?, ?, 1) ON CONFLICT (day, query, summary) "
-                    "DO UPDATE SET clicks = clicks + 1", (summary[:200],))
+        self._count("click", clicks, query, day or date.today(),
+                    {"summary": summary[:200], "clicks": 1}, {"clicks": clicks.c.clicks + 1})
 
-    def _count(self, what: str, query: str, day: date, sql: str,
-               values: tuple[object, ...]) -> None:
+    def _count(self, what: str, table: sa.Table, query: str, day: date,
+               values: dict[str, Any], update: dict[str, Any]) -> None:
         text = normalise(query)
-        if not text:
+        if not text or time.monotonic() < self._down_until:
             return
         try:
-            with self._connect() as db:
-                db.execute(sql, (day.isoformat(), text, *values))
+            with self.database.begin() as db:
+                db.execute(self.database.upsert(
+                    table, {"day": day.isoformat(), "query": text, **values}, update))
                 self._prune(db, day)
-        except sqlite3.Error as error:
-            log.warning("query log %s: a %s was not recorded: %s", self.path, what, error)
+        except (sa.exc.SQLAlchemyError, OSError) as error:
+            with self._lock:
+                self._down_until = time.monotonic() + RETRY_AFTER
+            log.warning("query log %s: a %s was not recorded (%s); trying again in %d s",
+                        self.where, what, database._reason(error), RETRY_AFTER)
 
-    def _prune(self, db: sqlite3.Connection, today: date) -> None:
+    def _prune(self, db: sa.Connection, today: date) -> None:
         """Remove rows past the retention period (once a day per worker)."""
         if self._pruned == today:
             return
         oldest = (today - timedelta(days=self.retention_days)).isoformat()
-        db.execute("DELETE FROM searches WHERE day < ?", (oldest,))
-        db.execute("DELETE FROM clicks WHERE day < ?", (oldest,))
+        for table in (searches, clicks):
+            db.execute(table.delete().where(table.c.day < oldest))
         self._pruned = today
 
     def searches(self, since: date) -> list[LoggedSearch]:
-        with self._connect() as db:
-            rows = db.execute("SELECT day, query, searches, results, corrected, concepts, "
-                              "words, held FROM searches WHERE day >= ?",
-                              (since.isoformat(),)).fetchall()
+        with self.database.begin() as db:
+            rows = db.execute(sa.select(
+                searches.c.day, searches.c.query, searches.c.searches, searches.c.results,
+                searches.c.corrected, searches.c.concepts, searches.c.words, searches.c.held,
+            ).where(searches.c.day >= since.isoformat())).all()
         return [LoggedSearch(date.fromisoformat(d), q, n, r, bool(c), tuple(json.loads(k)), w, h)
                 for d, q, n, r, c, k, w, h in rows]
 
     def clicks(self, since: date) -> list[LoggedClick]:
-        with self._connect() as db:
-            rows = db.execute("SELECT day, query, summary, clicks FROM clicks WHERE day >= ?",
-                              (since.isoformat(),)).fetchall()
+        with self.database.begin() as db:
+            rows = db.execute(sa.select(clicks.c.day, clicks.c.query, clicks.c.summary,
+                                        clicks.c.clicks)
+                              .where(clicks.c.day >= since.isoformat())).all()
         return [LoggedClick(date.fromisoformat(d), q, s, n) for d, q, s, n in rows]
+
+
+def _excluded(name: str) -> Callable[[Any], Any]:
+    """The value the clashing INSERT would have written (an upsert's update)."""
+    return lambda excluded: excluded[name]

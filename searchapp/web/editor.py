@@ -16,6 +16,7 @@ JSON and CSV. `headers.py` makes every /editor answer `no-store` and `noindex`.
 
 from __future__ import annotations
 
+import math
 import posixpath
 from urllib.parse import urlsplit
 
@@ -30,14 +31,12 @@ from searchapp.web.api import ok
 from searchapp.web.charts import Chart, Series, bar_chart, column_chart
 from searchapp.web.editor_auth import (
     CSRF_FIELD,
-    FAILURE_WINDOW,
     access,
     csrf_ok,
     csrf_token,
     sign_in,
     sign_out,
     signed_in,
-    wrong_password_pause,
 )
 from searchapp.web.errors import error_json
 from searchapp.web.params import ParameterError
@@ -138,14 +137,16 @@ def login() -> ResponseReturnValue:
         return _bad_form()
     editors = access()
     client = request.remote_addr or ""
-    if editors.locked_out(client):
-        response = _message(429, "Too many wrong passwords",
-                            "Sign-in is paused for a minute. Wait, then try again.")
-        response.headers["Retry-After"] = str(int(FAILURE_WINDOW))
+    wait = editors.failures.wait(client)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        response = _message(429, "Too many wrong passwords", (
+            f"Sign-in is paused for {seconds} second{'s' if seconds != 1 else ''} after "
+            "several wrong passwords. Then try again."))
+        response.headers["Retry-After"] = str(seconds)
         return response
     if not editors.password_matches(request.form.get("password", "")):
-        editors.failed(client)
-        wrong_password_pause()
+        editors.failures.failed(client)
         return _login_form(target, error=True), 200
     sign_in()
     return redirect(target, 303)

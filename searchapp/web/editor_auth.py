@@ -9,9 +9,11 @@
 A signed-in session holds a fingerprint of the password, so changing the
 password signs everybody out. The cookie is the whole session (nothing is kept
 on the server): signing out clears it in the browser, and a copy taken before
-stays valid until it expires. Wrong passwords are slowed down and, past
-MAX_FAILURES a minute from one client address in one worker, refused from that
-address for a while (the addresses are held in memory for that minute only).
+stays valid until it expires. Wrong passwords are counted per client address in
+the query log's database, so every worker and machine sharing it sees them
+(`searchapp.editorial.signins`): past five a minute from one address, it waits
+the rest of the minute. Waiting is a 429 answered at once, never a sleeping
+worker.
 """
 
 from __future__ import annotations
@@ -21,37 +23,30 @@ import hmac
 import logging
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
 
 from searchapp.editorial import QueryLog
+from searchapp.editorial.signins import SignInFailures
 
 log = logging.getLogger(__name__)
 
 KEY_FILE = "secret_key"
 SESSION_HOURS = 8
-FAILED_LOGIN_DELAY = 0.5  # seconds a wrong password waits before its answer
-MAX_FAILURES = 5  # wrong passwords per worker and FAILURE_WINDOW ...
-FAILURE_WINDOW = 60.0  # ... before further attempts are refused until the window passes
 CSRF_FIELD = "csrf_token"
 EXTENSION = "scisearch.editor"
 
 
 class EditorAccess:
-    """The editor pages' password and the worker's count of recent wrong passwords."""
+    """The editor pages' password and the count of recent wrong passwords."""
 
-    def __init__(self, password: str, reason_off: str | None) -> None:
+    def __init__(self, password: str, reason_off: str | None,
+                 failures: SignInFailures | None = None) -> None:
         self.password = password
         self.reason_off = reason_off  # None when the pages are on
-        # Recent wrong passwords per client address, kept in memory for FAILURE_WINDOW
-        # only (never logged), so that one guesser cannot lock every editor out.
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.failures = failures or SignInFailures("")
 
     @property
     def enabled(self) -> bool:
@@ -66,27 +61,6 @@ class EditorAccess:
         return hmac.new(key, b"editor:" + self.password.encode("utf-8"),
                         hashlib.sha256).hexdigest()
 
-    def locked_out(self, client: str) -> bool:
-        """True after MAX_FAILURES wrong passwords from `client` within FAILURE_WINDOW
-        seconds."""
-        with self._lock:
-            self._forget_old()
-            return len(self._failures.get(client, ())) >= MAX_FAILURES
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._failures.setdefault(client, deque()).append(time.monotonic())
-            self._forget_old()
-
-    def _forget_old(self) -> None:
-        oldest = time.monotonic() - FAILURE_WINDOW
-        for client, times in list(self._failures.items()):
-            while times and times[0] < oldest:
-                times.popleft()
-            if not times:
-                del self._failures[client]
-
-
 def init_app(app: Flask, querylog: QueryLog | None) -> None:
     """Set up sessions for the editor pages, or switch them off (see the module doc)."""
     app.config.update(
@@ -99,14 +73,17 @@ def init_app(app: Flask, querylog: QueryLog | None) -> None:
     password = str(app.config.get("EDITOR_PASSWORD") or "")
     reason = None if password else "set SCISEARCH_EDITOR_PASSWORD"
     if password and not app.config.get("SECRET_KEY"):
-        folder = querylog.path.parent if querylog else Path(app.config["INDEX_DIR"]).parent
+        folder = querylog.path.parent if querylog and querylog.path \
+            else Path(app.config["INDEX_DIR"]).parent
         try:
             app.config["SECRET_KEY"] = shared_key(folder / KEY_FILE)
         except OSError as error:
             log.error("editor pages switched off: no secret key could be kept in %s (%s); "
                       "set SCISEARCH_SECRET_KEY", folder, error.strerror)
             reason = "set SCISEARCH_SECRET_KEY (no key file could be written)"
-    app.extensions[EXTENSION] = EditorAccess(password, reason)
+    failures = SignInFailures(str(app.config.get("SECRET_KEY") or ""),
+                              querylog.database if querylog else None)
+    app.extensions[EXTENSION] = EditorAccess(password, reason, failures)
 
 
 def shared_key(path: Path) -> str:
@@ -177,6 +154,3 @@ def csrf_ok() -> bool:
     given = request.form.get(CSRF_FIELD, "")
     return isinstance(held, str) and hmac.compare_digest(given.encode(), held.encode())
 
-
-def wrong_password_pause() -> None:
-    time.sleep(FAILED_LOGIN_DELAY)

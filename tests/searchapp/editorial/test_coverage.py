@@ -4,6 +4,7 @@ API and the pages, and the report's numbers checked against what was sent."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from searchapp.cli import cli
 from searchapp.editorial import QueryLog, coverage_report
 from searchapp.search import SearchIndex
 from synonyms import load
+from tests.conftest import DATABASES, log_database
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 # (query, times sent): lay words, clinical words, misspellings, topics with no
@@ -39,11 +41,17 @@ CLICKS = [("bed sores", "web-sores-cushions", 12), ("stiff muscles", "web-spasti
           ("caregiver stress at christmas with grandchildren visiting", "web-caregivers", 1)]
 
 
-@pytest.fixture(scope="module")
-def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=DATABASES)
+def replayed(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("coverage")
+    with log_database(request.param, root) as setting:
+        yield replay(root, setting)
+
+
+def replay(root: Path, log_setting: str) -> dict[str, Any]:
     build_index([DATA / "web"], root / "index", thesaurus=load(DATA / "thesaurus"))
-    app = create_app({"INDEX_DIR": root / "index", "QUERY_LOG": str(root / "log.sqlite3")})
+    app = create_app({"INDEX_DIR": root / "index", "QUERY_LOG": log_setting})
     client = app.test_client()
     totals: dict[str, int] = {}
     for number, (query, times) in enumerate(TRAFFIC):
@@ -63,10 +71,10 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for _ in range(times):
             client.get(f"/summaries/{summary}", query_string={"q": query})
     client.get("/summaries/web-caregivers")  # not from a search: no click
-    log = QueryLog(root / "log.sqlite3")
+    log = QueryLog(log_setting)
     with SearchIndex(root / "index") as index:
         report = coverage_report(index, log, days=30)
-    return {"report": report, "totals": totals, "root": root}
+    return {"report": report, "totals": totals, "root": root, "log": log_setting}
 
 
 def _topic(report: Any, concept: str) -> Any:
@@ -124,7 +132,7 @@ def test_weak_searches_are_listed_and_counted_per_topic(replayed: dict[str, Any]
     assert _topic(report, "pressure-injury").weak_results == 0  # its words found
     table = CliRunner().invoke(cli, [
         "coverage", "--index-dir", str(replayed["root"] / "index"), "--log",
-        str(replayed["root"] / "log.sqlite3"), "--days", "30"]).output
+        replayed["log"], "--days", "30"]).output
     assert "222 searches, 43 found nothing, 3 weak" in table
     assert "stiff muscles after swimming in cold lakes  (2 of 4 words in the best result" in table
 
@@ -148,7 +156,7 @@ def test_csv_and_json_hold_the_same_numbers(replayed: dict[str, Any]) -> None:
 def test_scisearch_coverage_reads_the_same_log(replayed: dict[str, Any]) -> None:
     root = replayed["root"]
     args = ["coverage", "--index-dir", str(root / "index"), "--log",
-            str(root / "log.sqlite3"), "--days", "30"]
+            replayed["log"], "--days", "30"]
     table = CliRunner().invoke(cli, args)
     assert table.exit_code == 0, table.output
     assert "222 searches" in table.output
@@ -162,7 +170,7 @@ def test_scisearch_coverage_reads_the_same_log(replayed: dict[str, Any]) -> None
 
 
 def test_the_report_period_leaves_older_searches_out(replayed: dict[str, Any]) -> None:
-    log = QueryLog(replayed["root"] / "log.sqlite3")
+    log = QueryLog(replayed["log"])
     log.record_search("bed sores", 3, ["pressure-injury"], False, day=date(2020, 1, 1))
     with SearchIndex(replayed["root"] / "index") as index:
         assert coverage_report(index, log, days=30).searches == 222
@@ -181,7 +189,7 @@ def test_unknown_queries_are_capped_to_the_most_searched(
     from searchapp.editorial.coverage import Collection
 
     monkeypatch.setattr(coverage, "MAX_UNKNOWN", 1)
-    log = QueryLog(replayed["root"] / "log.sqlite3")
+    log = QueryLog(replayed["log"])
     with SearchIndex(replayed["root"] / "index") as index:
         collection = Collection.of(index)
     report = coverage_report(collection, log, days=30)  # no index held open

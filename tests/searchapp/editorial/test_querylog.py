@@ -1,4 +1,5 @@
-"""The query log keeps daily counts and nothing that identifies a reader."""
+"""The query log keeps daily counts and nothing that identifies a reader, the same on
+SQLite and PostgreSQL (`log_setting` runs each test on both)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from searchapp.editorial import QueryLog, QueryLogError, normalise
+from searchapp.editorial import QueryLog, QueryLogError, normalise, querylog
 
 
 @pytest.mark.parametrize(("typed", "logged"), [
@@ -28,8 +30,8 @@ def test_queries_are_normalised_and_personal_details_masked(typed: str, logged: 
     assert normalise(typed) == logged
 
 
-def test_the_log_keeps_counts_per_day_and_query_only(tmp_path: Path) -> None:
-    log = QueryLog(tmp_path / "log.sqlite3")
+def test_the_log_keeps_counts_per_day_and_query_only(log_setting: str) -> None:
+    log = QueryLog(log_setting)
     today = date(2026, 11, 20)
     for _ in range(3):
         log.record_search("Bed sores", 4, ["pressure-injury"], False, day=today)
@@ -40,15 +42,18 @@ def test_the_log_keeps_counts_per_day_and_query_only(tmp_path: Path) -> None:
         "bed sores", 4, 4, ("pressure-injury",))
     assert [(c.summary, c.clicks) for c in log.clicks(since=today)] == [
         ("web-sores-cushions", 1)]
-    with sqlite3.connect(tmp_path / "log.sqlite3") as db:
-        columns = {row[1] for table in ("searches", "clicks")
-                   for row in db.execute(f"PRAGMA table_info({table})")}
-        # No row ids either: the order of searches is not kept.
-        tables = db.execute("SELECT sql FROM sqlite_master WHERE type='table'").fetchall()
-        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    engine = log.database.engine
+    columns = {c["name"] for table in ("searches", "clicks")
+               for c in sa.inspect(engine).get_columns(table)}
     assert columns == {"day", "query", "searches", "results", "corrected", "concepts",
                        "words", "held", "summary", "clicks"}
-    assert all("WITHOUT ROWID" in sql for (sql,) in tables)
+    if log.path is not None:
+        with sqlite3.connect(log.path) as db:
+            # No row ids either: the order of searches is not kept.
+            tables = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND "
+                                "name IN ('searches', 'clicks')").fetchall()
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert len(tables) == 2 and all("WITHOUT ROWID" in sql for (sql,) in tables)
 
 
 def test_a_log_made_before_weak_searches_gains_their_columns(tmp_path: Path) -> None:
@@ -66,8 +71,8 @@ def test_a_log_made_before_weak_searches_gains_their_columns(tmp_path: Path) -> 
     assert (new.words, new.held, new.weak) == (2, 1, True)
 
 
-def test_rows_past_the_retention_period_are_removed(tmp_path: Path) -> None:
-    log = QueryLog(tmp_path / "log.sqlite3", retention_days=30)
+def test_rows_past_the_retention_period_are_removed(log_setting: str) -> None:
+    log = QueryLog(log_setting, retention_days=30)
     today = date(2026, 11, 20)
     log.record_search("old question", 1, [], False, day=today - timedelta(days=31))
     log.record_search("new question", 1, [], False, day=today)
@@ -75,8 +80,8 @@ def test_rows_past_the_retention_period_are_removed(tmp_path: Path) -> None:
         "new question"]
 
 
-def test_several_writers_at_once_lose_no_count(tmp_path: Path) -> None:
-    path = tmp_path / "log.sqlite3"
+def test_several_writers_at_once_lose_no_count(log_setting: str) -> None:
+    path = log_setting
     QueryLog(path)
 
     def searches() -> None:
@@ -107,7 +112,39 @@ def test_logging_can_be_switched_off(setting: str) -> None:
     assert QueryLog.from_setting(setting, 30) is None
 
 
-def test_a_log_setting_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(QueryLogError, match="postgresql"):
-        QueryLog.from_setting("postgresql://db.example/log", 30)
+def test_a_log_setting_that_is_no_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(QueryLogError, match="use a file path, a sqlite:///path URL or a "
+                                            "postgresql://"):
+        QueryLog.from_setting("mysql://db.example/log", 30)
     assert QueryLog.from_setting(f"sqlite:///{tmp_path}/u.sqlite3", 30) is not None
+
+
+def test_an_unreachable_postgresql_is_a_clear_error_without_its_password() -> None:
+    with pytest.raises(QueryLogError) as error:
+        QueryLog.from_setting("postgresql://editor:s3cret@127.0.0.1:1/log", 30)
+    assert "query log postgresql+psycopg://editor:***@127.0.0.1:1/log: " in str(error.value)
+    assert "s3cret" not in str(error.value)
+
+
+def test_a_database_gone_down_never_fails_a_search_and_is_tried_again(
+        log_setting: str, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    log = QueryLog(log_setting)
+    working = log.database.url
+    # The server (or file) goes away: the search is not counted, the failure is logged.
+    log.database.close()
+    monkeypatch.setattr(log.database, "url", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(log.database, "path", None)
+    log.record_search("bladder", 2, [], False)
+    assert "a search was not recorded" in caplog.text and "trying again in 30 s" in caplog.text
+    caplog.clear()
+    log.record_search("bladder", 2, [], False)  # within RETRY_AFTER: not even tried
+    assert caplog.text == ""
+    # Back up, and the retry time passed: counted again.
+    log.database.close()
+    monkeypatch.setattr(log.database, "url", working)
+    monkeypatch.setattr(log.database, "path", QueryLog(log_setting).path)
+    monkeypatch.setattr(querylog, "RETRY_AFTER", 0.0)
+    log._down_until = 0.0
+    log.record_search("bladder", 2, [], False)
+    assert [r.searches for r in log.searches(since=date.today())] == [1]

@@ -9,9 +9,8 @@ from searchapp import create_app
 from searchapp.editorial import QueryLog
 
 
-def test_refining_a_search_does_not_count_it_again(web_index: Path, tmp_path: Path) -> None:
-    client = create_app({"INDEX_DIR": web_index,
-                         "QUERY_LOG": str(tmp_path / "log.sqlite3")}).test_client()
+def test_refining_a_search_does_not_count_it_again(web_index: Path, log_setting: str) -> None:
+    client = create_app({"INDEX_DIR": web_index, "QUERY_LOG": log_setting}).test_client()
     first = client.get("/?q=bladder")
     for url in ("/?q=bladder&sort=newest", "/?q=bladder&category=Urology",
                 "/?q=bladder&per_page=1&page=2", "/api/v1/search?q=bladder&topic=pressure-injury"):
@@ -20,20 +19,19 @@ def test_refining_a_search_does_not_count_it_again(web_index: Path, tmp_path: Pa
     client.get("/?q=bladder", headers={"If-None-Match": first.headers["ETag"]})
     client.get("/?q=")  # browsing
     client.get("/api/v1/suggest?q=bladd")  # typing
-    [row] = QueryLog(tmp_path / "log.sqlite3").searches(since=date.today())
+    [row] = QueryLog(log_setting).searches(since=date.today())
     assert (row.query, row.searches, row.results) == ("bladder", 1, 2)
 
 
 def test_a_click_on_a_corrected_search_counts_under_the_words_typed(
-        web_index: Path, tmp_path: Path) -> None:
-    client = create_app({"INDEX_DIR": web_index,
-                         "QUERY_LOG": str(tmp_path / "log.sqlite3")}).test_client()
+        web_index: Path, log_setting: str) -> None:
+    client = create_app({"INDEX_DIR": web_index, "QUERY_LOG": log_setting}).test_client()
     html = client.get("/?q=spastisity").get_data(as_text=True)
     assert "Showing results for <strong>spasticity</strong>" in html
     assert "/summaries/web-spasticity-baclofen?q=spastisity" in html \
         or "/summaries/web-spasticity-stretch?q=spastisity" in html
     client.get("/summaries/web-spasticity-stretch?q=spastisity")
-    log = QueryLog(tmp_path / "log.sqlite3")
+    log = QueryLog(log_setting)
     [search] = log.searches(since=date.today())
     [click] = log.clicks(since=date.today())
     assert search.query == click.query == "spastisity" and search.corrected
