@@ -41,7 +41,7 @@ from indexer import analysis, embedding, vectors
 from indexer.embedding import Model, ModelUnavailableError, shared_model
 from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
 from indexer.formats import SUFFIXES, FileResult, read_file
-from indexer.record import Summary, build_summary
+from indexer.record import Summary, build_summary, content_hash
 from indexer.schema import SCHEMA_VERSION, build_schema
 from synonyms.model import Thesaurus
 
@@ -291,7 +291,7 @@ def _build_locked(
         report.documents = searcher.doc_count()
         sources = _indexed_sources_from(searcher)
     _write_manifest(index_dir, generation, report, sources, digest,
-                    vectors.load(generation))
+                    vectors.load(generation), _roots(index_dir, roots, field_map, fresh))
     return report
 
 
@@ -347,10 +347,10 @@ def _index_file(
         else:
             last_good.restore(path, source, (), owner, writer, matcher, report)
         return
-    result = read_file(path, field_map, data)
-    if previous and previous.digest == result.digest:
+    if previous and previous.digest == content_hash(data):  # unchanged: not parsed again
         report.unchanged += len(previous.ids)
         return
+    result = read_file(path, field_map, data)
     report.warnings.extend((path, w) for w in result.warnings)
     good = _claim_ids(result, source, owner)
     report.errors.extend(result.errors)
@@ -497,9 +497,28 @@ def _write_json(path: Path, data: Any) -> None:
     _atomic_write(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def _roots(index_dir: Path, roots: list[Path], field_map: Mapping[str, str],
+           fresh: bool) -> list[dict[str, Any]]:
+    """The folders and files the index is built from, each with its field map: the ones
+    of this build, after (unless it was a fresh build) those of the builds before it."""
+    given = {str(root): dict(field_map) for root in roots}
+    before = [] if fresh else read_manifest(index_dir).get("roots", [])
+    kept = [r for r in before if isinstance(r, dict) and r.get("path") not in given]
+    return kept + [{"path": path, "field_map": fields} for path, fields in given.items()]
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The index's manifest ({} when there is none or it cannot be read)."""
+    try:
+        found = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def _write_manifest(
     index_dir: Path, generation: Path, report: BuildReport, sources: dict[str, _Indexed],
-    thesaurus_hash: str, stored: vectors.Vectors | None,
+    thesaurus_hash: str, stored: vectors.Vectors | None, roots: list[dict[str, Any]],
 ) -> None:
     corpus = hashlib.sha256()
     for source in sorted(sources):
@@ -517,6 +536,8 @@ def _write_manifest(
                       "summaries": len(stored.summaries), "passages": len(stored.passages),
                       "concept_names": len(stored.names)} if stored is not None else None,
         "packages": _package_versions(),
+        # What `scisearch serve` updates the index from, unless given --summaries.
+        "roots": roots,
         "sources": {
             source: {"sha256": info.digest, "documents": len(info.ids),
                      "status": "last good version kept" if source in kept else "ok"}

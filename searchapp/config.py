@@ -72,8 +72,9 @@ SETTINGS = (
     Setting("INDEX_DIR", Path("index_data/index"), Path,
             "Folder of the search index the site serves."),
     Setting("SUMMARIES_DIR", Path("index_data/summaries"), Path,
-            "Summaries that `scisearch serve` indexes before serving when the index is "
-            "missing or out of date."),
+            "Summaries that `scisearch serve` brings the index up to date with before "
+            "serving; unset, those the index was built from (for a new index, "
+            "index_data/summaries)."),
     Setting("CORS_ORIGINS", (), _origins,
             "Comma-separated origins (https://example.org) whose pages may call the JSON "
             "API from the browser, as the widget does; `*` allows any."),

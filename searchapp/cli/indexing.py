@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from indexer import IndexerError, read_file
-from indexer.build import BuildReport, build_index, current_generation
+from indexer.build import BuildReport, build_index, current_generation, read_manifest
 from searchapp.cli.base import (
     DEFAULT_SUMMARIES,
     cli,
@@ -120,16 +120,18 @@ def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
 @index_dir_option
-@click.option("--summaries", type=click.Path(path_type=Path), default=DEFAULT_SUMMARIES,
-              envvar="SCISEARCH_SUMMARIES_DIR", show_default=True,
-              help="Summaries to index first when the index is missing or out of date "
-                   "(or set SCISEARCH_SUMMARIES_DIR).")
-def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
+@click.option("--summaries", type=click.Path(path_type=Path), default=None,
+              envvar="SCISEARCH_SUMMARIES_DIR",
+              help="Summaries to bring the index up to date with before serving (or set "
+                   "SCISEARCH_SUMMARIES_DIR). Default: the folders and files the index was "
+                   f"built from; for a new index, the bundled sample ({DEFAULT_SUMMARIES}).")
+def serve(host: str, port: int, index_dir: Path, summaries: Path | None) -> None:
     """Serve the search site, its JSON API and widget.
 
-    First brings the index up to date with the summaries (builds it when it is
-    missing; only changed files are read again), then serves on HOST:PORT with
-    a development server. For a public site, run it under gunicorn (README).
+    First brings the index up to date with the summaries it was built from, or
+    those given (builds it when it is missing; only changed files are read again),
+    then serves on HOST:PORT with a development server. For a public site, run it
+    under gunicorn (README).
     """
     from werkzeug.serving import run_simple
 
@@ -140,15 +142,12 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
         raise click.ClickException(
             f"port {port} is in use by another program: stop it, or choose another port "
             f"with --port (for example --port {port + 1 if port < 65535 else port - 1})")
-    if summaries.exists():
-        report = _build([summaries], index_dir)
+    for paths, field_map in _sources(index_dir, summaries):
+        report = _build(paths, index_dir, field_map=field_map)
         if report.added or report.updated or report.deleted or not report.ok:
             _print_report(report)
-    elif current_generation(index_dir) is None:
-        raise click.ClickException(f"there is no index in {index_dir} and no summaries in "
-                                   f"{summaries} to build one from: run `scisearch index PATH`")
     try:
-        app = create_app({"INDEX_DIR": index_dir, "SUMMARIES_DIR": summaries})
+        app = create_app({"INDEX_DIR": index_dir})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     from searchapp.web.state import live_index
@@ -165,6 +164,38 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path) -> None:
     # their addresses: it is left off (errors are still logged).
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     run_simple(host, port, app, threaded=True)
+
+
+def _sources(index_dir: Path, given: Path | None) -> list[tuple[list[Path], dict[str, str]]]:
+    """What `serve` updates the index from, grouped by field map: the summaries given,
+    else those the index was built from (its manifest says), else, for a new index,
+    the bundled sample. Never the sample into an index built from something else."""
+    if given is not None:
+        if not given.exists():
+            raise click.BadParameter(f"{given}: no such file or folder", param_hint="--summaries")
+        return [([given], {})]
+    if current_generation(index_dir) is None:
+        if not DEFAULT_SUMMARIES.exists():
+            raise click.ClickException(
+                f"there is no index in {index_dir} and no summaries in {DEFAULT_SUMMARIES} "
+                "to build one from: run `scisearch index PATH`, or give --summaries")
+        return [([DEFAULT_SUMMARIES], {})]
+    roots = read_manifest(index_dir).get("roots")
+    if not isinstance(roots, list):
+        click.echo(f"note: the index in {index_dir} does not say which summaries it was built "
+                   "from (an older version built it): it is served as it is; give "
+                   "--summaries to update it", err=True)
+        return []
+    groups: dict[str, tuple[list[Path], dict[str, str]]] = {}
+    for root in roots:
+        path = Path(root["path"])
+        if not path.exists():
+            click.echo(f"note: {path}, which the index was built from, is gone: the "
+                       "summaries it gave are served as they are", err=True)
+            continue
+        field_map = dict(root.get("field_map") or {})
+        groups.setdefault(json.dumps(field_map, sort_keys=True), ([], field_map))[0].append(path)
+    return list(groups.values())
 
 
 def _port_free(host: str, port: int) -> bool:

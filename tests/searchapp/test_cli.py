@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -189,12 +190,44 @@ def test_serve_builds_a_missing_index_then_serves_it(
     assert "added" not in again.output and "Serving 4 summaries" in again.output
 
 
-def test_serve_without_index_or_summaries_says_what_to_do(runner: CliRunner,
-                                                          tmp_path: Path) -> None:
+def test_serve_without_index_or_summaries_says_what_to_do(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
                                  str(tmp_path / "ix"), "--summaries", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert f"Invalid value for --summaries: {tmp_path / 'none'}: no such file" in result.output
+    monkeypatch.chdir(tmp_path)  # no bundled sample here
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                 str(tmp_path / "ix")])
     assert result.exit_code == 1
-    assert "run `scisearch index PATH`" in result.output
+    assert "run `scisearch index PATH`, or give --summaries" in result.output
+
+
+def test_serve_updates_an_index_only_from_what_it_was_built_from(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda *args, **kw: None)
+    monkeypatch.chdir(REPO)  # where the bundled sample is the default
+    trials = tmp_path / "trials"
+    trials.mkdir()
+    record = {"nct_id": "NCT00000001", "brief_title": "Walking after injury"}
+    (trials / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    index_dir = str(tmp_path / "ix")
+    assert runner.invoke(cli, ["index", str(trials), "--index-dir", index_dir, "--map",
+                               "nct_id=id", "--map", "brief_title=title"]).exit_code == 0
+    # A trial added to the folder: serve reads it with the same field map, and nothing
+    # of the bundled sample.
+    record = {"nct_id": "NCT00000002", "brief_title": "Bladder care at home"}
+    (trials / "b.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                 index_dir])
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output and "Serving 2 summaries" in result.output
+    # The folder gone: said so, and its summaries stay.
+    shutil.rmtree(trials)
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                 index_dir])
+    assert f"note: {trials}, which the index was built from, is gone" in result.output
+    assert "Serving 2 summaries" in result.output
 
 
 def _free_port() -> int:
