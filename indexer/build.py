@@ -478,10 +478,14 @@ def _new_generation(index_dir: Path) -> Path:
 
 
 def _remove_old_generations(index_dir: Path, keep: Path) -> None:
-    """Old generations, and any a killed rebuild left half-written."""
+    """Old generations, and any a killed rebuild left half-written, with the temporary
+    files of a build killed while writing one (`.CURRENT.<pid>.tmp`): the caller holds
+    the build lock, so no other build is writing them."""
     for path in index_dir.glob("gen-*"):
         if path.is_dir() and path != keep:
             shutil.rmtree(path, ignore_errors=True)
+    for leftover in [*index_dir.glob(".*.tmp"), *keep.glob(".*.tmp")]:
+        leftover.unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, text: str) -> None:

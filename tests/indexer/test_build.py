@@ -222,6 +222,9 @@ def test_build_killed_at_any_moment_leaves_the_previous_index_whole(
         ids = _ids(index_dir)  # readable after every kill...
         assert before <= ids  # ...with every document it had before
     assert kills_mid_build >= 3
+    # A build killed while writing CURRENT or the manifest leaves its temporary file.
+    (index_dir / ".CURRENT.99999.tmp").write_text("gen-x", encoding="utf-8")
     report = build_index([corpus], index_dir, rebuild=rebuild)
     assert report.ok and report.documents == 300
     assert len(_ids(index_dir)) == 300
+    assert not list(index_dir.glob(".*.tmp"))  # the next build removes such leftovers
