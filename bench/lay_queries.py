@@ -14,7 +14,9 @@ Not part of the test suite: numbers vary by machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,7 +54,10 @@ def main() -> None:
                         help="keep the indexes here (built when missing)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    root = args.index_root or Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
+    root = args.index_root
+    if root is None:  # a scratch folder, removed at the end
+        root = Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
+        atexit.register(shutil.rmtree, root, True)
     thesaurus = load(shipped_dir())
     print(f"{'corpus':<8} {'docs':>5} {'round':<6} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'max ms':>7}", flush=True)

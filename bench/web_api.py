@@ -15,8 +15,10 @@ of searches spends its time. Not part of the test suite: numbers vary by machine
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -67,7 +69,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="profile a warm round of searches per corpus")
     args = parser.parse_args()
-    root = args.index_root or Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
+    root = args.index_root
+    if root is None:  # a scratch folder, removed at the end
+        root = Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
+        atexit.register(shutil.rmtree, root, True)
     thesaurus = load(shipped_dir())
     print(f"{'corpus':<8} {'endpoint':<8} {'round':<6} {'requests':>8} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'max ms':>7}")

@@ -250,6 +250,7 @@ def _check_uniqueness(concepts: Iterable[Concept], problems: list[Problem]) -> N
             other = ids[concept.id]
             problems.append(Problem(path, concept.line, f"id '{concept.id}' is also used at "
                                     f"{other.file}:{other.line}"))
+            continue  # its terms would each be "claimed by" the same id twice
         ids[concept.id] = concept
         for term in concept.terms:
             key = term_key(term.text)

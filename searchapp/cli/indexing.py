@@ -20,6 +20,7 @@ from searchapp.cli.base import (
     index_dir_option,
     parse_field_map,
 )
+from synonyms import ThesaurusError
 
 
 class _Bar:
@@ -107,6 +108,9 @@ def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
                            progress=_Bar())
     except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
+    except ThesaurusError as exc:
+        raise click.ClickException(f"{exc}; `scisearch synonyms check` lists every problem. "
+                                   "The index is unchanged.") from None
     except OSError as exc:
         where = exc.filename or index_dir
         raise click.ClickException(f"cannot write the index in {where}: "

@@ -95,3 +95,27 @@ def test_digest_changes_with_content() -> None:
     smaller = Thesaurus(thesaurus.concepts[1:])
     assert thesaurus.digest() != smaller.digest()
     assert thesaurus.digest() == load(DATA / "thesaurus").digest()
+
+
+def test_our_own_export_imported_beside_the_thesaurus_names_each_concept_once(
+        tmp_path: Path) -> None:
+    """The README's import step done wrong: a second copy of every concept."""
+    from click.testing import CliRunner
+
+    from searchapp.cli import cli
+
+    folder = tmp_path / "thesaurus"
+    folder.mkdir()
+    (folder / "test-terms.yaml").write_bytes((DATA / "thesaurus" / "test-terms.yaml").read_bytes())
+    thesaurus = load(DATA / "thesaurus")
+    (folder / "imported.yaml").write_text(
+        dump_concepts(import_text(export(thesaurus), Path("x.txt")), "Imported"), encoding="utf-8")
+    problems = [p for p in check(folder)[1] if p.severity == "error"]
+    assert len(problems) == len(thesaurus.concepts)  # one per concept, no term repeated
+    assert all("is also used at" in p.message for p in problems)
+    runner = CliRunner()
+    (tmp_path / "s.md").write_text("---\nid: a\ntitle: Bed sores\n---\n", encoding="utf-8")
+    result = runner.invoke(cli, ["index", str(tmp_path / "s.md"), "--index-dir",
+                                 str(tmp_path / "ix")], env={"SCISEARCH_THESAURUS": str(folder)})
+    assert result.exit_code == 1
+    assert "the thesaurus has" in result.output and "synonyms check` lists every" in result.output
