@@ -8,6 +8,7 @@ atomic, locked) with a manifest beside it.
 from __future__ import annotations
 
 from indexer.errors import (
+    IndexDamagedError,
     IndexerError,
     IndexLockedError,
     IndexNotFoundError,
@@ -22,6 +23,7 @@ __all__ = [
     "FileResult",
     "Implication",
     "IndexLockedError",
+    "IndexDamagedError",
     "IndexNotFoundError",
     "IndexVersionError",
     "IndexerError",

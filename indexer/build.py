@@ -20,6 +20,7 @@ what is unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -27,7 +28,8 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -35,11 +37,19 @@ from typing import Any, Protocol
 
 import filelock
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 import synonyms
 from indexer import analysis, embedding, vectors
 from indexer.embedding import Model, ModelUnavailableError, shared_model
-from indexer.errors import IndexLockedError, IndexNotFoundError, IndexVersionError, ParseError
+from indexer.errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    ParseError,
+    damage,
+)
 from indexer.formats import SUFFIXES, FileResult, read_file
 from indexer.record import Summary, build_summary, content_hash
 from indexer.schema import SCHEMA_VERSION, build_schema
@@ -119,8 +129,9 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
 def current_generation(index_dir: Path) -> Path | None:
     """The live generation's folder, or None when the directory holds no index yet."""
     try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+        # Garbled bytes name no folder: no live generation (open_index says damaged).
+        name = (index_dir / CURRENT).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
         return None
     generation = index_dir / name
     return generation if name and generation.is_dir() else None
@@ -129,7 +140,7 @@ def current_generation(index_dir: Path) -> Path | None:
 def generation_info(generation: Path) -> dict[str, Any]:
     try:
         info = json.loads((generation / GENERATION_INFO).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, ValueError):  # missing, or damaged (open_index tells them apart)
         return {}
     return info if isinstance(info, dict) else {}
 
@@ -145,20 +156,58 @@ def index_thesaurus(index_dir: Path) -> Thesaurus:
         raise IndexNotFoundError(index_dir)
     try:
         data = json.loads((generation / THESAURUS).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        return Thesaurus.from_json(data)
+    except FileNotFoundError:
         raise IndexVersionError(index_dir, "without a thesaurus", SCHEMA_VERSION) from None
-    return Thesaurus.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamagedError(index_dir, generation.name,
+                                f"{THESAURUS}: {damage(error)}") from None
 
 
 def open_index(index_dir: Path) -> Any:
     """Open the live generation for reading (a whoosh Index)."""
     generation = current_generation(index_dir)
-    if generation is None or not whoosh_index.exists_in(str(generation)):
+    if generation is None and any(index_dir.glob("gen-*")):
+        raise IndexDamagedError(index_dir, "unknown", f"{CURRENT} names none of its folders")
+    if generation is None:
         raise IndexNotFoundError(index_dir)
-    found = schema_version(generation)
+    if not whoosh_index.exists_in(str(generation)):
+        raise IndexDamagedError(index_dir, generation.name, "its table of contents is missing")
+    info = generation_info(generation)
+    if not info and (generation / GENERATION_INFO).exists():
+        raise IndexDamagedError(index_dir, generation.name, f"{GENERATION_INFO} is unreadable")
+    found = info.get("schema_version")
     if found != SCHEMA_VERSION:
         raise IndexVersionError(index_dir, found, SCHEMA_VERSION)
-    return whoosh_index.open_dir(str(generation))
+    try:
+        return _open_generation(generation)
+    except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
+        raise IndexDamagedError(index_dir, generation.name, damage(error)) from error
+
+
+def _readable(path: Path) -> bool:
+    """Whether a JSON file of the index can be read (a damaged one means a fresh build)."""
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def unclosed_retries_ignored() -> Iterator[None]:
+    """While opening a reader: whoosh retries a segment it cannot read (a damaged one)
+    and drops each try's file unclosed; those warnings are not ours to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+
+
+def _open_generation(generation: Path) -> Any:
+    """A generation's whoosh index, its files read rather than memory-mapped: a file
+    truncated under a running server then fails one read (an error the server answers)
+    instead of killing the process with SIGBUS."""
+    return FileStorage(str(generation), supports_mmap=False).open_index()
 
 
 def build_index(
@@ -233,7 +282,7 @@ def _build_locked(
     digest = thesaurus.digest()
     info = generation_info(live) if live is not None else {}
     fresh = (rebuild or live is None or info.get("schema_version") != SCHEMA_VERSION
-             or info.get("thesaurus_hash") != digest)
+             or info.get("thesaurus_hash") != digest or not _readable(live / THESAURUS))
     matcher = synonyms.Matcher(thesaurus, analysis)
     if fresh:
         generation = _new_generation(index_dir)
@@ -243,8 +292,12 @@ def _build_locked(
     else:
         assert live is not None
         generation = live
-        ix = whoosh_index.open_dir(str(generation))
-        indexed = _indexed_sources(ix)
+        try:
+            with unclosed_retries_ignored():
+                ix = _open_generation(generation)
+                indexed = _indexed_sources(ix)
+        except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
+            raise IndexDamagedError(index_dir, generation.name, damage(error)) from error
 
     owner = {doc_id.lower(): source for source, info in indexed.items() for doc_id in info.ids}
     # A rebuild keeps the last good version of a file broken now, as an update does:
@@ -403,7 +456,7 @@ class _LastGood:
         if self._by_source is None:
             self._by_source = {}
             if self._generation is not None:
-                with whoosh_index.open_dir(str(self._generation)).searcher() as searcher:
+                with _open_generation(self._generation).searcher() as searcher:
                     for stored in searcher.reader().all_stored_fields():
                         self._by_source.setdefault(stored["source"], []).append(
                             (json.loads(stored["record"]), stored["source_hash"]))

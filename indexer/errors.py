@@ -3,6 +3,7 @@
     IndexerError                 base class; `str()` is a message fit for a person
      ├── ParseError              one summary file (or record in it) cannot be read
      ├── IndexNotFoundError      there is no index where one was expected
+     ├── IndexDamagedError       the live generation's files cannot be read
      ├── IndexLockedError        another build holds the index's write lock
      ├── IndexVersionError       the index was built by an incompatible schema
      ├── SettingError            an environment setting has a value that cannot be used
@@ -15,6 +16,7 @@ there is one, what to do next.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 
@@ -62,6 +64,34 @@ class IndexNotFoundError(IndexerError):
             f"no search index in {index_dir}: build one with `scisearch index`"
             f" (or pass --index-dir to point at an existing index)"
         )
+
+
+class IndexDamagedError(IndexerError):
+    """The live generation's files cannot be read: truncated, garbled or missing."""
+
+    def __init__(self, index_dir: Path, generation: str, detail: str) -> None:
+        self.index_dir = index_dir
+        self.generation = generation
+        super().__init__(
+            f"the search index in {index_dir} is damaged (generation {generation}: "
+            f"{detail}); `scisearch index --rebuild` builds it anew from the summaries"
+        )
+
+
+def damage(error: BaseException) -> str:
+    """A reading error as the damage it shows ("EOFError: ..." for a truncated file).
+
+    whoosh leaves the damaged file open when reading it fails (only the frames of the
+    error still hold it): it is closed here."""
+    frame = error.__traceback__
+    while frame is not None:
+        for value in list(frame.tb_frame.f_locals.values()):
+            for handle in (value, getattr(value, "file", None)):
+                if isinstance(handle, io.IOBase) and not handle.closed:
+                    handle.close()
+        frame = frame.tb_next
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 class IndexLockedError(IndexerError):

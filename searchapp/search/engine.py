@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -22,9 +23,15 @@ from rapidfuzz import fuzz, process
 from whoosh import query as wq
 from whoosh import scoring, sorting
 
-from indexer import analysis, evidence
-from indexer.build import current_generation, index_thesaurus, open_index
+from indexer import IndexDamagedError, IndexerError, analysis, evidence
+from indexer.build import (
+    current_generation,
+    index_thesaurus,
+    open_index,
+    unclosed_retries_ignored,
+)
 from indexer.embedding import ModelUnavailableError, enabled, shared_model
+from indexer.errors import damage
 from indexer.schema import TEXT_FIELDS
 from indexer.vectors import VECTORS
 from searchapp.search import facets as facets_mod
@@ -88,8 +95,24 @@ class SearchIndex:
         self.index_dir = index_dir
         self.generation = current_generation(index_dir)
         self._vectors_stamp = self._stamp()
-        self._index = open_index(index_dir)
-        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        try:
+            self._open(index_dir, semantic)
+        except Exception as error:
+            closer = getattr(self, "_closer", None)
+            if closer is not None:  # opened before the damage showed: its files too
+                closer()
+            if isinstance(error, IndexerError):
+                raise
+            name = self.generation.name if self.generation else "unknown"
+            raise IndexDamagedError(index_dir, name, damage(error)) from error
+
+    def _open(self, index_dir: Path, semantic: bool | None) -> None:
+        with unclosed_retries_ignored():
+            self._index = open_index(index_dir)
+            self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        # The index's files are open (read, not memory-mapped): closed by close(), or
+        # when the index is dropped without it.
+        self._closer = weakref.finalize(self, self._searcher.close)
         self.facets = facets_mod.Facets(self._searcher.reader())
         self._facet_docs = self.facets.docs
         self.thesaurus = index_thesaurus(index_dir)
@@ -127,8 +150,14 @@ class SearchIndex:
             log.warning("matching by meaning is off, words and concepts only: %s", error)
             return None
         docnums = {stored["id"]: docnum for docnum, stored in self._searcher.reader().iter_docs()}
-        return meaning_mod.MeaningIndex.open(self.generation, model, docnums,
-                                             self._searcher.doc_count_all())
+        try:
+            return meaning_mod.MeaningIndex.open(self.generation, model, docnums,
+                                                 self._searcher.doc_count_all())
+        except Exception as error:  # noqa: BLE001 - a damaged file: serve what can be served
+            log.error("matching by meaning is off, words and concepts only: the index's "
+                      "vectors in %s are damaged (%s); `scisearch index --rebuild` makes them "
+                      "anew", self.generation, damage(error))
+            return None
 
     def _frequency(self, stems: tuple[str, ...]) -> int:
         """About how many summaries contain all of `stems` (in one field at least)."""
@@ -166,7 +195,7 @@ class SearchIndex:
         self.close()
 
     def close(self) -> None:
-        self._searcher.close()
+        self._closer()
 
     def is_current(self) -> bool:
         """False once the index on disk has been rebuilt or updated since it was opened."""

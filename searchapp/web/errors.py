@@ -20,7 +20,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer import IndexerError
+from indexer import IndexDamagedError, IndexerError
 from searchapp.web.params import ParameterError
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexerError)
     def no_index(error: IndexerError) -> Response:
         log.error("no readable index: %s", error)
-        response = _answer(503, "index_unavailable",
-                           "the search index is not ready; try again in a minute")
+        response = _answer(503, "index_damaged", "the search index cannot be read right now; "
+                           "the site's log says why; try again later") \
+            if isinstance(error, IndexDamagedError) else \
+            _answer(503, "index_unavailable", "the search index is not ready; try again in a "
+                    "minute")
         response.headers["Retry-After"] = "60"
         return response
 

@@ -12,19 +12,28 @@ and processes, not threads, are how the site scales.
 from __future__ import annotations
 
 import logging
+import pickle
+import struct
 import threading
 import time
+import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, request
 
-from indexer import IndexerError
+from indexer import IndexDamagedError, IndexerError
+from indexer.errors import damage
 from searchapp.editorial import QueryLog
 from searchapp.search import SearchIndex, SearchResponse
 
 log = logging.getLogger(__name__)
+
+# What reading an open index's damaged files raises (whoosh reads them lazily).
+READING_DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError,
+                  zipfile.BadZipFile)
 
 
 class LiveIndex:
@@ -42,7 +51,16 @@ class LiveIndex:
         """The current index, for one request. Raises indexer.IndexerError when there is
         no readable index (the caller shows "the index is not built yet")."""
         with self._lock:
-            yield self._current()
+            index = self._current()
+            try:
+                yield index
+            except READING_DAMAGE as error:
+                # The open generation's files changed under it (truncated, removed): say
+                # so, and open the index afresh next time (a rebuild may have replaced it).
+                self._index, self._checked = None, 0.0
+                index.close()
+                name = index.generation.name if index.generation else "unknown"
+                raise IndexDamagedError(self.index_dir, name, damage(error)) from error
 
     def _current(self) -> SearchIndex:
         now = time.monotonic()

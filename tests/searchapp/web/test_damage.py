@@ -1,0 +1,115 @@
+"""A damaged index is named as damaged, with its generation and the repair, by the
+command line and the site; `scisearch index --rebuild` repairs it; a server whose
+open index is damaged under it answers 503 (never 500) and recovers after a rebuild."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.build import build_index, current_generation
+from searchapp import create_app
+from searchapp.cli import cli
+from synonyms import load
+from tests.conftest import DATA
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _garble(path: Path) -> None:
+    path.write_bytes(random.Random(7).randbytes(max(64, path.stat().st_size)))
+
+
+def _segment(generation: Path) -> Path:
+    """The first segment's compound file (the bundled test index has one)."""
+    return sorted(generation.glob("*.seg"))[0]
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "segment truncated": lambda g: _truncate(_segment(g)),
+    "segment garbled": lambda g: _garble(_segment(g)),
+    "segment deleted": lambda g: _segment(g).unlink(),
+    "table of contents truncated": lambda g: _truncate(next(g.glob("_MAIN_*.toc"))),
+    "table of contents garbled": lambda g: _garble(next(g.glob("_MAIN_*.toc"))),
+    "table of contents deleted": lambda g: next(g.glob("_MAIN_*.toc")).unlink(),
+    "generation info garbled": lambda g: _garble(g / "generation.json"),
+    "thesaurus garbled": lambda g: _garble(g / "thesaurus.json"),
+    "CURRENT garbled": lambda g: _garble(g.parent / "CURRENT"),
+}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("pristine") / "index"
+    assert build_index([DATA / "web"], index_dir, thesaurus=load(DATA / "thesaurus")).ok
+    return index_dir
+
+
+@pytest.fixture
+def damaged(pristine: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    index_dir = tmp_path / "index"
+    shutil.copytree(pristine, index_dir)
+    generation = current_generation(index_dir)
+    assert generation is not None and any(generation.glob("*.seg"))
+    DAMAGE[request.param](generation)
+    return index_dir
+
+
+@pytest.mark.parametrize("damaged", list(DAMAGE), indirect=True)
+def test_damage_is_named_and_rebuild_repairs_it(damaged: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
+    runner = CliRunner()
+
+    def named(result: Any) -> None:
+        assert result.exit_code == 1, result.output
+        assert f"the search index in {damaged} is damaged (generation " in result.output
+        assert "`scisearch index --rebuild` builds it anew" in result.output
+        assert "Aborted" not in result.output and "bug" not in result.output
+
+    named(runner.invoke(cli, ["search", "bladder", "--index-dir", str(damaged)]))
+    client = create_app({"INDEX_DIR": damaged, "TESTING": True}).test_client()
+    answer = client.get("/api/v1/search?q=bladder")
+    assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "index_damaged"
+    assert client.get("/?q=bladder").status_code == 503
+    with client.get("/widget.js") as widget:  # what needs no index still works
+        assert widget.status_code == 200
+    # An update either names the damage, or (when it must build afresh anyway: a
+    # garbled CURRENT, generation info or thesaurus) repairs it; --rebuild always does.
+    update = runner.invoke(cli, ["index", str(DATA / "web"), "--index-dir", str(damaged)])
+    if update.exit_code:
+        named(update)
+        repaired = runner.invoke(cli, ["index", str(DATA / "web"), "--index-dir",
+                                       str(damaged), "--rebuild"])
+        assert repaired.exit_code == 0, repaired.output
+    assert "2 summaries found" in runner.invoke(
+        cli, ["search", "bladder", "--index-dir", str(damaged)]).output
+
+
+def test_a_server_whose_open_index_is_damaged_says_so_then_recovers(
+        pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "index"
+    shutil.copytree(pristine, index_dir)
+    client = create_app({"INDEX_DIR": index_dir, "TESTING": True,
+                         "RELOAD_SECONDS": 0}).test_client()
+    assert client.get("/api/v1/search?q=bladder").status_code == 200
+    generation = current_generation(index_dir)
+    assert generation is not None
+    for segment in generation.glob("*.seg"):  # truncated in place, under the open index
+        with open(segment, "r+b") as handle:
+            handle.truncate(64)
+    answers = {client.get(url).status_code
+               for url in ("/api/v1/search?q=bowel", "/?q=walking", "/summaries/web-caregivers")}
+    assert answers <= {200, 503}  # what the caches still hold is served; never a 500
+    assert client.get("/api/v1/search?q=cushion%20pressure").status_code == 503
+    monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
+    build_index([DATA / "web"], index_dir, rebuild=True, thesaurus=load(DATA / "thesaurus"))
+    assert client.get("/api/v1/search?q=cushion%20pressure").status_code == 200
