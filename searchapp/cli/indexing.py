@@ -6,6 +6,7 @@ import json
 import logging
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,55 @@ def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
 
 
 @cli.command()
+@index_dir_option
+@click.argument("dest")
+def publish(index_dir: Path, dest: str) -> None:
+    """Publish the live index to DEST for replicas (`scisearch pull`, `serve --follow`).
+
+    DEST is a folder (a mounted share) or a file:// URL. The generation is copied
+    with its manifest and a sha256 of every file, then DEST/CURRENT is pointed at
+    it; the last three publications are kept.
+    """
+    from indexer.publish import publish as publish_index
+
+    started = time.perf_counter()
+    try:
+        ident = publish_index(index_dir, dest)
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot publish to {exc.filename or dest}: "
+                                   f"{exc.strerror or exc}") from None
+    click.echo(f"Published {ident} to {dest} in {time.perf_counter() - started:.2f} s.")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("local", type=click.Path(file_okay=False, path_type=Path))
+def pull(source: str, local: Path) -> None:
+    """Bring the index in LOCAL to the generation SOURCE publishes (for cron).
+
+    Copies it, checks every file's sha256 against the publisher's, then switches
+    LOCAL to it at once; a site serving LOCAL picks it up within
+    SCISEARCH_RELOAD_SECONDS. Keeps the last two generations.
+    """
+    from indexer.publish import pull as pull_index
+
+    try:
+        pulled = pull_index(source, local)
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot pull into {exc.filename or local}: "
+                                   f"{exc.strerror or exc}") from None
+    if pulled.changed:
+        click.echo(f"Pulled {pulled.generation}: {pulled.files} files, "
+                   f"{pulled.bytes / 1e6:.1f} MB in {pulled.seconds:.2f} s.")
+    else:
+        click.echo(f"Up to date: {pulled.generation}.")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0: every network interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
@@ -129,7 +179,14 @@ def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
               help="Summaries to bring the index up to date with before serving (or set "
                    "SCISEARCH_SUMMARIES_DIR). Default: the folders and files the index was "
                    f"built from; for a new index, the bundled sample ({DEFAULT_SUMMARIES}).")
-def serve(host: str, port: int, index_dir: Path, summaries: Path | None) -> None:
+@click.option("--follow", "follow", default=None, metavar="SOURCE",
+              help="Serve what SOURCE publishes (`scisearch publish`), pulled into the "
+                   "index folder now and every --follow-seconds; nothing is built here.")
+@click.option("--follow-seconds", default=30.0, show_default=True,
+              type=click.FloatRange(0.1, 86_400), help="How often --follow looks for a new "
+              "publication.")
+def serve(host: str, port: int, index_dir: Path, summaries: Path | None,
+          follow: str | None, follow_seconds: float) -> None:
     """Serve the search site, its JSON API and widget.
 
     First brings the index up to date with the summaries it was built from, or
@@ -146,7 +203,12 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path | None) -> None
         raise click.ClickException(
             f"port {port} is in use by another program: stop it, or choose another port "
             f"with --port (for example --port {port + 1 if port < 65535 else port - 1})")
-    for paths, field_map in _sources(index_dir, summaries):
+    if follow is not None:
+        if summaries is not None:
+            raise click.UsageError("give --follow or --summaries, not both: a follower "
+                                   "serves what its source publishes")
+        _start_following(follow, index_dir, follow_seconds)
+    for paths, field_map in [] if follow else _sources(index_dir, summaries):
         report = _build(paths, index_dir, field_map=field_map)
         if report.added or report.updated or report.deleted or not report.ok:
             _print_report(report)
@@ -170,6 +232,21 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path | None) -> None
     run_simple(host, port, app, threaded=True)
 
 
+def _start_following(source: str, index_dir: Path, seconds: float) -> None:
+    """Pull once now (failing loudly), then every `seconds` in a background thread
+    (failures logged, the served generation kept)."""
+    from indexer.publish import Follower
+
+    follower = Follower(source, index_dir, seconds)
+    try:
+        first = follower.pull()
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Following {source}: serving {first.generation}, looking for a new one "
+               f"every {seconds:g} s.")
+    follower.start()
+
+
 def _sources(index_dir: Path, given: Path | None) -> list[tuple[list[Path], dict[str, str]]]:
     """What `serve` updates the index from, grouped by field map: the summaries given,
     else those the index was built from (its manifest says), else, for a new index,
@@ -184,7 +261,13 @@ def _sources(index_dir: Path, given: Path | None) -> list[tuple[list[Path], dict
                 f"there is no index in {index_dir} and no summaries in {DEFAULT_SUMMARIES} "
                 "to build one from: run `scisearch index PATH`, or give --summaries")
         return [([DEFAULT_SUMMARIES], {})]
-    roots = read_manifest(index_dir).get("roots")
+    manifest = read_manifest(index_dir)
+    if manifest.get("published_from"):
+        click.echo(f"note: the index in {index_dir} was pulled from "
+                   f"{manifest['published_from']}: it is served as it is (use --follow to "
+                   "keep pulling, or --summaries to build from summaries here)", err=True)
+        return []
+    roots = manifest.get("roots")
     if not isinstance(roots, list):
         click.echo(f"note: the index in {index_dir} does not say which summaries it was built "
                    "from (an older version built it): it is served as it is; give "

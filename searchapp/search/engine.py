@@ -197,6 +197,11 @@ class SearchIndex:
     def close(self) -> None:
         self._closer()
 
+    @property
+    def version(self) -> int:
+        """The whoosh table of contents number: an update in place raises it."""
+        return int(self._index.latest_generation())
+
     def is_current(self) -> bool:
         """False once the index on disk has been rebuilt or updated since it was opened."""
         up_to_date: bool = self._searcher.up_to_date()

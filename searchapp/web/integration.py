@@ -5,13 +5,18 @@
     /widget-demo              the widget on a page, as a site owner would use it
     /opensearch.xml           OpenSearch description: browsers offer the site search
                               in their address bar, with suggestions
-    /healthz                  for load balancers: 200 with the summary count, or 503
+    /healthz                  for load balancers: 200 with the summary count and the
+                              generation served (its age), or 503
 """
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
+from indexer.build import read_manifest
 from searchapp.web.headers import STATIC_SECONDS
 from searchapp.web.state import live_index
 
@@ -63,6 +68,18 @@ def opensearch() -> Response:
 
 @bp.get("/healthz")
 def health() -> Response:
+    """The summary count and which generation is served, built (or published) when: a
+    load balancer can take a replica whose index is too old out of service."""
     with live_index().use() as index:
         count = index.doc_count
-    return jsonify({"ok": True, "summaries": count})
+        generation = index.generation.name if index.generation else ""
+        version = index.version
+    manifest = read_manifest(live_index().index_dir)
+    built = str(manifest.get("built_at") or "")
+    try:
+        age: float | None = round(time.time() - datetime.fromisoformat(built).timestamp(), 1)
+    except ValueError:
+        age = None
+    return jsonify({"ok": True, "summaries": count, "generation": generation,
+                    "version": version, "built_at": built or None, "age_seconds": age,
+                    "published_from": manifest.get("published_from")})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from indexer.build import build_index
+from indexer.build import build_index, current_generation
 from searchapp import config, create_app
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
@@ -115,5 +115,10 @@ def test_widget_files_and_demo_are_served(client: FlaskClient) -> None:
     assert "data-scisearch" in demo and "&lt;script src=" in demo
 
 
-def test_health_check_counts_the_summaries(client: FlaskClient) -> None:
-    assert client.get("/healthz").get_json() == {"ok": True, "summaries": 12}
+def test_health_check_counts_the_summaries_and_names_the_generation(
+        client: FlaskClient, web_index: Path) -> None:
+    health = client.get("/healthz").get_json()
+    assert (health["ok"], health["summaries"]) == (True, 12)
+    assert health["generation"] == current_generation(web_index).name  # type: ignore[union-attr]
+    assert health["version"] >= 1 and health["published_from"] is None
+    assert 0 <= health["age_seconds"] < 3600 and health["built_at"].startswith("20")
