@@ -219,8 +219,10 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path | None,
     from searchapp.web.state import live_index
 
     try:
-        with app.app_context(), live_index().use() as index:  # the server keeps it open
-            count = index.doc_count
+        with app.app_context():  # the server keeps it open, warmed
+            live_index().warm()
+            with live_index().use() as index:
+                count = index.doc_count
     except IndexerError as exc:
         raise click.ClickException(str(exc)) from None
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host

@@ -27,10 +27,14 @@ from flask import current_app, request
 from indexer import IndexDamagedError, IndexerError
 from indexer.errors import damage
 from searchapp.editorial import QueryLog
-from searchapp.search import SearchIndex, SearchResponse
+from searchapp.search import SearchIndex, SearchRequest, SearchResponse
 
 log = logging.getLogger(__name__)
 
+# Searches a worker runs before its first reader: everyday words, a clinical term, a
+# misspelling and a question (word postings, concepts, spelling, meaning, snippets).
+WARM_UP = ("walking", "bladder infection", "spasticity", "presure sores",
+           "can stem cells help me walk again")
 # What reading an open index's damaged files raises (whoosh reads them lazily).
 READING_DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError,
                   zipfile.BadZipFile)
@@ -85,6 +89,17 @@ class LiveIndex:
         log.info("opened the index %s (%d summaries) in %.0f ms", self.index_dir,
                  fresh.doc_count, (time.perf_counter() - started) * 1000)
         return fresh
+
+    def warm(self) -> float:
+        """Open the index and run a few searches and suggestions through it, so that a
+        worker's first reader is served as fast as later ones; returns the seconds taken."""
+        started = time.perf_counter()
+        with self.use() as index:
+            for question in WARM_UP:
+                index.search(SearchRequest(q=question))
+                index.suggest(question[:4])
+        log.info("warmed the index in %.2f s", time.perf_counter() - started)
+        return time.perf_counter() - started
 
     def close(self) -> None:
         with self._lock:

@@ -1,5 +1,6 @@
-"""The site under gunicorn with several workers, as the README runs it: every worker
-picks up a rebuilt index without a restart."""
+"""The site under gunicorn with several workers, as the README runs it (its settings
+module: the app preloaded, each worker warmed before its first request): every
+worker picks up a rebuilt index without a restart."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     env = {**os.environ, "SCISEARCH_INDEX_DIR": str(tmp_path / "index"),
            "SCISEARCH_RELOAD_SECONDS": "0.2"}
     server = subprocess.Popen(
-        [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "searchapp:create_app()"], cwd=REPO, env=env,
+        [str(GUNICORN), "-c", "python:searchapp.gunicorn_conf", "--workers", "2", "--bind",
+         f"127.0.0.1:{port}", "searchapp:create_app()"], cwd=REPO, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
