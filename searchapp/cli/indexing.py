@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,18 @@ def _build(paths: list[Path], index_dir: Path, rebuild: bool = False,
                                    ) from None
 
 
+@contextlib.contextmanager
+def _said_plainly(action: str, where: object) -> Iterator[None]:
+    """An index or file problem as one line of the command's error (exit 1)."""
+    try:
+        yield
+    except IndexerError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot {action} {exc.filename or where}: "
+                                   f"{exc.strerror or exc}") from None
+
+
 @cli.command()
 @index_dir_option
 @click.argument("dest")
@@ -132,13 +145,8 @@ def publish(index_dir: Path, dest: str) -> None:
     from indexer.publish import publish as publish_index
 
     started = time.perf_counter()
-    try:
+    with _said_plainly("publish to", dest):
         ident = publish_index(index_dir, dest)
-    except IndexerError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot publish to {exc.filename or dest}: "
-                                   f"{exc.strerror or exc}") from None
     click.echo(f"Published {ident} to {dest} in {time.perf_counter() - started:.2f} s.")
 
 
@@ -154,13 +162,8 @@ def pull(source: str, local: Path) -> None:
     """
     from indexer.publish import pull as pull_index
 
-    try:
+    with _said_plainly("pull into", local):
         pulled = pull_index(source, local)
-    except IndexerError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot pull into {exc.filename or local}: "
-                                   f"{exc.strerror or exc}") from None
     if pulled.changed:
         click.echo(f"Pulled {pulled.generation}: {pulled.files} files, "
                    f"{pulled.bytes / 1e6:.1f} MB in {pulled.seconds:.2f} s.")
