@@ -162,7 +162,12 @@ def main() -> None:
     print(f"memory (PSS): {total:.0f} MB for the master and {len(workers)} workers "
           f"({', '.join(f'{pss_mb(pid):.0f}' for pid in workers)} MB each)")
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print("gunicorn did not stop within 30 s of SIGTERM: killed")
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 if __name__ == "__main__":
