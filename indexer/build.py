@@ -60,6 +60,10 @@ log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+# A fresh build of this much input (bytes) or more runs on several processes,
+# at most this many; search scores do not depend on the segments they write.
+PARALLEL_BYTES = 2_000_000
+MAX_BUILD_PROCESSES = 4
 GENERATION_INFO = "generation.json"
 THESAURUS = "thesaurus.json"
 
@@ -185,6 +189,13 @@ def open_index(index_dir: Path) -> Any:
         raise IndexDamagedError(index_dir, generation.name, damage(error)) from error
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _readable(path: Path) -> bool:
     """Whether a JSON file of the index can be read (a damaged one means a fresh build)."""
     try:
@@ -303,7 +314,12 @@ def _build_locked(
     # A rebuild keeps the last good version of a file broken now, as an update does:
     # from the generation it replaces.
     last_good = _LastGood(live if fresh else None)
-    writer = ix.writer(limitmb=128)
+    # A fresh build of a large collection analyses and writes on every core, each
+    # process its own segment (left unmerged: merging took longer than it saved).
+    procs = min(os.cpu_count() or 1, MAX_BUILD_PROCESSES) if fresh and sum(
+        _size(path) for path in files) >= PARALLEL_BYTES else 1
+    writer = ix.writer(limitmb=128, procs=procs, multisegment=True) if procs > 1 \
+        else ix.writer(limitmb=128)
     try:
         if progress:
             progress.start(len(files))
@@ -320,7 +336,7 @@ def _build_locked(
                 writer.delete_by_term("source", source)
                 report.deleted += len(gone.ids)
         if fresh or report.added or report.updated or report.deleted:
-            writer.commit(optimize=fresh)
+            writer.commit(optimize=fresh and procs == 1)
         else:
             writer.cancel()
     except BaseException:

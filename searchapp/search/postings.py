@@ -87,6 +87,25 @@ class PostingsCache:
         self.segments = [Segment(s, offset) for s, offset in searcher.leaf_searchers()]
         self._cache: OrderedDict[tuple[int, str, str], Postings | None] = OrderedDict()
         self._held = 0
+        self.size = sum(segment.size for segment in self.segments)  # every document
+        self._indexed: dict[tuple[str, str], bool] = {}
+
+    def indexed(self, fieldname: str, text: str) -> bool:
+        """Whether any segment has the term: what scoring counts, so that a summary's
+        score does not depend on how the index happens to be split into segments."""
+        key = (fieldname, text)
+        found = self._indexed.get(key)
+        if found is None:
+            field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema \
+                else None
+            try:
+                btext = field.to_bytes(text) if field is not None else None
+            except ValueError:
+                btext = None
+            found = btext is not None and any((fieldname, btext) in segment.reader
+                                              for segment in self.segments)
+            self._indexed[key] = found
+        return found
 
     def get(self, segment: int, fieldname: str, text: str) -> Postings | None:
         """The postings of `text` in `fieldname`; None when the segment lacks the term."""

@@ -6,7 +6,12 @@ document by document; here the same tree is evaluated over whole-segment NumPy
 vectors built from `postings`: a score, whether the summary matches, and how
 many term matchers whoosh would see matching (for `Or(scale=...)`'s
 coordination). The arithmetic follows whoosh's matchers, quirks included, so
-scores, the set of matches and so the totals and facet counts are whoosh's.
+scores, the set of matches and so the totals and facet counts are whoosh's on
+an index of one segment. On several, one thing differs on purpose: whoosh
+counts, and sizes, per segment, so a summary's score changed with how the index
+was split (a build on two cores writes two segments; every update adds one).
+Here a term any segment has counts in all of them, and the Or's matcher is
+chosen by the index's size: scores are those of the same summaries in one segment.
 Quoted phrases are checked from cached positions (`bonuses.phrase_scores`);
 node types not mirrored here (anything new) are stepped through whoosh's own
 matcher for that node. `Evaluation` hands the engine
@@ -113,7 +118,12 @@ class MatchScorer:
         found_words = [self.cache.get(number, node.fieldname, word) for word in node.words]
         postings = [p for p in found_words if p is not None]
         if not found_words or len(postings) < len(found_words):
-            return _empty(segment.size)  # a word no summary has: whoosh's NullMatcher
+            # A word this segment lacks: nothing matches here; when every word is in
+            # some segment, its term matchers count as elsewhere (segment-independent).
+            vector = _empty(segment.size)
+            if all(self.cache.indexed(node.fieldname, word) for word in node.words):
+                vector.terms = len(node.words)
+            return vector
         if any(p.positions is None for p in postings):
             return _stepped(node, segment)
         candidates = postings[0].ids
@@ -134,7 +144,10 @@ class MatchScorer:
         postings = self.cache.get(number, node.fieldname, node.text)
         vector = _empty(segment.size)
         if postings is None:
-            return vector  # whoosh's NullMatcher: no term matcher at all
+            # whoosh's NullMatcher (no term matcher) when no segment has it; a term of
+            # another segment counts for coordination here too (see PostingsCache.indexed)
+            vector.terms = int(self.cache.indexed(node.fieldname, node.text))
+            return vector
         vector.terms = 1
         scores = postings.scores if node.boost == 1.0 else postings.scores * node.boost
         vector.score[postings.ids] = scores
@@ -152,7 +165,7 @@ class MatchScorer:
         parts = [self._node(sub, number, segment) for sub in subs]
         terms = sum(p.terms for p in parts)
         preloaded = len(subs) < _OR_TOO_MANY_CLAUSES and not (
-            node.scale or len(subs) == 2 or segment.size > _OR_ARRAY_MAX_DOCS)
+            node.scale or len(subs) == 2 or self.cache.size > _OR_ARRAY_MAX_DOCS)
         if preloaded:
             # ArrayUnionMatcher: each score boosted then added; no term is ever current.
             score = _sum([p.score * node.boost for p in parts])

@@ -228,3 +228,33 @@ def test_build_killed_at_any_moment_leaves_the_previous_index_whole(
     assert report.ok and report.documents == 300
     assert len(_ids(index_dir)) == 300
     assert not list(index_dir.glob(".*.tmp"))  # the next build removes such leftovers
+
+
+def test_a_large_fresh_build_runs_on_several_processes_and_ranks_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import build
+    from searchapp.search import SearchIndex, SearchRequest
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 250, seed=3, words=60)  # whoosh hands out batches of 100
+    assert build_index([corpus], tmp_path / "one", embed=False).documents == 250
+    monkeypatch.setattr(build, "PARALLEL_BYTES", 0)  # as if it were large
+    monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+    assert build_index([corpus], tmp_path / "two", embed=False).documents == 250
+    generation = current_generation(tmp_path / "two")
+    assert generation is not None and len(list(generation.glob("*.seg"))) == 2
+    with SearchIndex(tmp_path / "one", semantic=False) as one, \
+            SearchIndex(tmp_path / "two", semantic=False) as two:
+        for question in ("walking", "stem cell transplantation", "bladder infection catheter",
+                         "can stem cells help me walk again", '"spinal cord" pain'):
+            first, second = (index.search(SearchRequest(q=question)) for index in (one, two))
+            assert first.total == second.total
+            # Every summary's score, by id (ties may come in another order).
+            scores = []
+            for index, answer in ((one, first), (two, second)):
+                assert answer.parsed is not None and index._scorer is not None
+                found = index._scorer.evaluate(index.match_query(answer.parsed))
+                ids = {d: f["id"] for d, f in index._searcher.reader().iter_docs()}
+                scores.append({ids[d]: round(float(found.score[d]), 9)
+                               for d in found.matched().tolist()})
+            assert scores[0] == scores[1]
