@@ -112,7 +112,7 @@ class Database:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.migrate()
         except (OSError, sa.exc.SQLAlchemyError) as error:
-            raise DatabaseError(f"query log {shown(url)}: {_reason(error)}") from None
+            raise DatabaseError(f"query log {shown(url)}: {reason(error)}") from None
 
     @property
     def postgresql(self) -> bool:
@@ -221,7 +221,7 @@ def close_all() -> None:
         database.close()
 
 
-def _reason(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
     """The first line of a driver's error, without SQLAlchemy's background links."""
     text = str(getattr(error, "orig", None) or error).strip().splitlines()
     return text[0] if text else type(error).__name__

@@ -96,8 +96,12 @@ class QueryLog:
     """The query log in a `Database` (its sign-in failures share it: see `signins`)."""
 
     def __init__(self, target: Path | str | Database, retention_days: int = 365) -> None:
-        self.database = target if isinstance(target, Database) else \
-            Database(database.url_of(target) or "")
+        if not isinstance(target, Database):
+            url = database.url_of(target)
+            if url is None:
+                raise QueryLogError(f"query log {target!r}: logging is switched off")
+            target = Database(url)
+        self.database = target
         self.retention_days = retention_days
         self._pruned: date | None = None
         self._down_until = 0.0
@@ -148,7 +152,7 @@ class QueryLog:
             with self._lock:
                 self._down_until = time.monotonic() + RETRY_AFTER
             log.warning("query log %s: a %s was not recorded (%s); trying again in %d s",
-                        self.where, what, database._reason(error), RETRY_AFTER)
+                        self.where, what, database.reason(error), RETRY_AFTER)
 
     def _prune(self, db: sa.Connection, today: date) -> None:
         """Remove rows past the retention period (once a day per worker)."""

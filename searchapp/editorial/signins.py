@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from searchapp.editorial.database import Database, _reason, signin_failures
+from searchapp.editorial.database import Database, reason, signin_failures
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class SignInFailures:
                     ).first()
             except sa.exc.SQLAlchemyError as error:
                 log.warning("sign-in failures: cannot read them (%s); this worker's "
-                            "own count is used", _reason(error))
+                            "own count is used", reason(error))
                 with self._lock:
                     count = self._memory.get(client)
             else:
@@ -95,7 +95,7 @@ class SignInFailures:
                         "last": now}))
                 db.execute(table.delete().where(table.c.last < now - WINDOW))
         except sa.exc.SQLAlchemyError as error:
-            log.warning("sign-in failures: one was not recorded (%s)", _reason(error))
+            log.warning("sign-in failures: one was not recorded (%s)", reason(error))
 
     def _remember(self, client: str, now: float) -> None:
         """This worker's own count: all there is without a database, and the fallback
