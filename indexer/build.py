@@ -351,10 +351,10 @@ def _build_locked(
 
     _embed(ix, generation, live if fresh else None, thesaurus, embed, report)
     if fresh:
-        _write_json(generation / THESAURUS, thesaurus.to_json())
-        _write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION,
+        write_json(generation / THESAURUS, thesaurus.to_json())
+        write_json(generation / GENERATION_INFO, {"schema_version": SCHEMA_VERSION,
                                                     "thesaurus_hash": digest})
-        _atomic_write(index_dir / CURRENT, generation.name)
+        atomic_write(index_dir / CURRENT, generation.name)
         _remove_old_generations(index_dir, keep=generation)
     with ix.searcher() as searcher:
         report.documents = searcher.doc_count()
@@ -557,7 +557,8 @@ def _remove_old_generations(index_dir: Path, keep: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a reader sees the old file or the new one whole."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -566,8 +567,8 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _write_json(path: Path, data: Any) -> None:
-    _atomic_write(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+def write_json(path: Path, data: Any) -> None:
+    atomic_write(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def _roots(index_dir: Path, roots: list[Path], field_map: Mapping[str, str],
@@ -597,7 +598,7 @@ def _write_manifest(
     for source in sorted(sources):
         corpus.update(f"{source}\t{sources[source].digest}\n".encode())
     kept = {str(p) for p in report.kept}
-    _write_json(index_dir / MANIFEST, {
+    write_json(index_dir / MANIFEST, {
         "schema_version": SCHEMA_VERSION,
         "generation": generation.name,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

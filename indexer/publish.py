@@ -21,7 +21,6 @@ notices a local rebuild (SCISEARCH_RELOAD_SECONDS).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -35,8 +34,17 @@ from urllib.parse import unquote, urlsplit
 
 import filelock
 
-from indexer.build import CURRENT, LOCK, MANIFEST, current_generation, read_manifest
+from indexer.build import (
+    CURRENT,
+    LOCK,
+    MANIFEST,
+    atomic_write,
+    current_generation,
+    read_manifest,
+    write_json,
+)
 from indexer.errors import IndexerError, IndexNotFoundError
+from indexer.record import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +52,6 @@ CHECKSUMS = "checksums.json"
 KEEP_PUBLISHED = 3  # publications kept at DEST (a replica may still be copying one)
 KEEP_LOCAL = 2  # generations kept by a replica: the one served and the one before
 LOCK_WAIT = 600.0  # seconds publish waits for a running build to finish
-CHUNK = 1 << 20
 
 
 class PublishError(IndexerError):
@@ -73,27 +80,11 @@ def place(text: str | Path) -> Path:
     return Path(unquote(parts.path))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _toc_number(generation: Path) -> int:
     numbers = [int(p.stem.rsplit("_", 1)[1]) for p in generation.glob("_MAIN_*.toc")]
     if not numbers:
         raise PublishError(f"{generation}: no table of contents: is this an index?")
     return max(numbers)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def publish(index_dir: Path, dest: str | Path) -> str:
@@ -121,12 +112,12 @@ def publish(index_dir: Path, dest: str | Path) -> str:
                 if path.is_file() and not path.name.startswith(".") and \
                         path.name != "MAIN_WRITELOCK":
                     shutil.copy2(path, incoming / path.name)
-                    sums[path.name] = {"sha256": _sha256(incoming / path.name),
+                    sums[path.name] = {"sha256": file_sha256(incoming / path.name),
                                        "size": path.stat().st_size}
             manifest = read_manifest(index_dir)
             (incoming / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True),
                                              encoding="utf-8")
-            sums[MANIFEST] = {"sha256": _sha256(incoming / MANIFEST),
+            sums[MANIFEST] = {"sha256": file_sha256(incoming / MANIFEST),
                               "size": (incoming / MANIFEST).stat().st_size}
             (incoming / CHECKSUMS).write_text(json.dumps(
                 {"generation": ident, "published_at": time.time(), "files": sums},
@@ -139,7 +130,7 @@ def publish(index_dir: Path, dest: str | Path) -> str:
                     raise
     finally:
         lock.release()
-    _atomic_text(target / CURRENT, ident)
+    atomic_write(target / CURRENT, ident)
     _keep_newest(target, ident, KEEP_PUBLISHED)
     return ident
 
@@ -178,7 +169,7 @@ def pull(source: str | Path, local: Path) -> Pulled:
             except OSError as error:
                 raise PublishError(f"{published / name}: cannot be copied ({error.strerror})"
                                    ) from None
-            found = _sha256(copied)
+            found = file_sha256(copied)
             if found != expected.get("sha256"):
                 raise PublishError(
                     f"{published / name}: its checksum is {found[:12]}..., the publisher's "
@@ -197,8 +188,8 @@ def pull(source: str | Path, local: Path) -> Pulled:
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
         raise
-    _atomic_text(local / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    _atomic_text(local / CURRENT, ident)
+    write_json(local / MANIFEST, manifest)
+    atomic_write(local / CURRENT, ident)
     _keep_newest(local, ident, KEEP_LOCAL)
     return Pulled(ident, True, len(sums), size, time.perf_counter() - started)
 

@@ -251,6 +251,15 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read a megabyte at a time (model files, index files)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def unknown_field_warning(name: str) -> str:
     close = difflib.get_close_matches(name, FIELDS, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
