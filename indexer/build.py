@@ -44,6 +44,7 @@ from indexer import analysis, embedding, vectors
 from indexer.embedding import Model, ModelUnavailableError, shared_model
 from indexer.errors import (
     IndexDamagedError,
+    IndexerError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
@@ -183,10 +184,8 @@ def open_index(index_dir: Path) -> Any:
     found = info.get("schema_version")
     if found != SCHEMA_VERSION:
         raise IndexVersionError(index_dir, found, SCHEMA_VERSION)
-    try:
+    with damage_named(index_dir, generation):
         return _open_generation(generation)
-    except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
-        raise IndexDamagedError(index_dir, generation.name, damage(error)) from error
 
 
 def _size(path: Path) -> int:
@@ -206,12 +205,20 @@ def _readable(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def unclosed_retries_ignored() -> Iterator[None]:
-    """While opening a reader: whoosh retries a segment it cannot read (a damaged one)
-    and drops each try's file unclosed; those warnings are not ours to show."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        yield
+def damage_named(index_dir: Path, generation: Path | None) -> Iterator[None]:
+    """While a generation is opened and read: what whoosh raises for a damaged file
+    (EOFError, UnpicklingError, OSError... it has many ways) becomes IndexDamagedError
+    naming the generation. whoosh retries a segment it cannot read and drops each
+    try's file unclosed: those warnings are not ours to show."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            yield
+    except IndexerError:
+        raise
+    except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
+        raise IndexDamagedError(index_dir, generation.name if generation else "unknown",
+                                damage(error)) from error
 
 
 def _open_generation(generation: Path) -> Any:
@@ -303,12 +310,9 @@ def _build_locked(
     else:
         assert live is not None
         generation = live
-        try:
-            with unclosed_retries_ignored():
-                ix = _open_generation(generation)
-                indexed = _indexed_sources(ix)
-        except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
-            raise IndexDamagedError(index_dir, generation.name, damage(error)) from error
+        with damage_named(index_dir, generation):
+            ix = _open_generation(generation)
+            indexed = _indexed_sources(ix)
 
     owner = {doc_id.lower(): source for source, info in indexed.items() for doc_id in info.ids}
     # A rebuild keeps the last good version of a file broken now, as an update does:

@@ -23,12 +23,12 @@ from rapidfuzz import fuzz, process
 from whoosh import query as wq
 from whoosh import scoring, sorting
 
-from indexer import IndexDamagedError, IndexerError, analysis, evidence
+from indexer import IndexerError, analysis, evidence
 from indexer.build import (
     current_generation,
+    damage_named,
     index_thesaurus,
     open_index,
-    unclosed_retries_ignored,
 )
 from indexer.embedding import ModelUnavailableError, enabled, shared_model
 from indexer.errors import damage
@@ -96,20 +96,17 @@ class SearchIndex:
         self.generation = current_generation(index_dir)
         self._vectors_stamp = self._stamp()
         try:
-            self._open(index_dir, semantic)
-        except Exception as error:
+            with damage_named(index_dir, self.generation):
+                self._open(index_dir, semantic)
+        except IndexerError:
             closer = getattr(self, "_closer", None)
             if closer is not None:  # opened before the damage showed: its files too
                 closer()
-            if isinstance(error, IndexerError):
-                raise
-            name = self.generation.name if self.generation else "unknown"
-            raise IndexDamagedError(index_dir, name, damage(error)) from error
+            raise
 
     def _open(self, index_dir: Path, semantic: bool | None) -> None:
-        with unclosed_retries_ignored():
-            self._index = open_index(index_dir)
-            self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        self._index = open_index(index_dir)
+        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
         # The index's files are open (read, not memory-mapped): closed by close(), or
         # when the index is dropped without it.
         self._closer = weakref.finalize(self, self._searcher.close)
