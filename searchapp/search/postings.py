@@ -96,12 +96,7 @@ class PostingsCache:
         key = (fieldname, text)
         found = self._indexed.get(key)
         if found is None:
-            field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema \
-                else None
-            try:
-                btext = field.to_bytes(text) if field is not None else None
-            except ValueError:
-                btext = None
+            btext = self._bytes(fieldname, text)
             found = btext is not None and any((fieldname, btext) in segment.reader
                                               for segment in self.segments)
             self._indexed[key] = found
@@ -121,17 +116,22 @@ class PostingsCache:
             self._held -= len(dropped.ids) if dropped is not None else 0
         return postings
 
-    def _read(self, segment: Segment, fieldname: str, text: str) -> Postings | None:
+    def _bytes(self, fieldname: str, text: str) -> bytes | None:
+        """The term as the field stores it; None for no such field or no such value."""
         schema = self.searcher.schema
         if fieldname not in schema:
             return None
-        field = schema[fieldname]
         try:
-            btext = field.to_bytes(text)
+            btext: bytes = schema[fieldname].to_bytes(text)
         except ValueError:
             return None
-        if (fieldname, btext) not in segment.reader:
+        return btext
+
+    def _read(self, segment: Segment, fieldname: str, text: str) -> Postings | None:
+        btext = self._bytes(fieldname, text)
+        if btext is None or (fieldname, btext) not in segment.reader:
             return None
+        field = self.searcher.schema[fieldname]
         keep = field.format is not None and field.format.supports("positions")
         ids, weights, values = _read_postings(segment.reader.postings(fieldname, btext), keep)
         id_array = np.asarray(ids, dtype=np.int64)
