@@ -14,12 +14,11 @@ fails a search.
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,7 +66,7 @@ signin_failures = sa.Table(
 )
 
 
-# Every Database of this process, so that their connections are closed at exit.
+# Every Database of this process (close_all).
 _OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
@@ -104,6 +103,7 @@ class Database:
         self.path = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" \
             else None  # the file of a SQLite database
         self._engine: Engine | None = None
+        self._disposer: Callable[[], Any] = lambda: None
         self._pid = 0
         self._lock = threading.Lock()
         _OPEN.add(self)
@@ -122,12 +122,12 @@ class Database:
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
-                if self._engine is not None:  # the parent's, before a fork
-                    _dispose(self._engine, self._pid)
+                self._disposer()  # the parent's engine, after a fork: only forgotten
                 self._engine = self._make_engine()
                 self._pid = os.getpid()
-                # A Database dropped without close() still closes its connections.
-                weakref.finalize(self, _dispose, self._engine, self._pid)
+                # Disposes of this engine once: on close(), on replacing it, when the
+                # Database is dropped, or at exit.
+                self._disposer = weakref.finalize(self, _dispose, self._engine, self._pid)
             return self._engine
 
     def _make_engine(self) -> Engine:
@@ -148,8 +148,7 @@ class Database:
     def close(self) -> None:
         """Close the pooled connections (opened again at the next use)."""
         with self._lock:
-            if self._engine is not None:
-                _dispose(self._engine, self._pid)
+            self._disposer()
             self._engine = None
 
     @contextmanager
@@ -214,9 +213,9 @@ def _dispose(engine: Engine, pid: int) -> None:
     engine.dispose(close=pid == os.getpid())
 
 
-@atexit.register
 def close_all() -> None:
-    """Close every database's connections (at exit; tests before dropping one)."""
+    """Close every database's connections (tests, before dropping a database; at exit
+    each engine's finalizer does it)."""
     for database in list(_OPEN):
         database.close()
 
