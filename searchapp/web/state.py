@@ -98,8 +98,9 @@ class LiveIndex:
             for question in WARM_UP:
                 index.search(SearchRequest(q=question))
                 index.suggest(question[:4])
-        log.info("warmed the index in %.2f s", time.perf_counter() - started)
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        log.info("warmed the index in %.2f s", seconds)
+        return seconds
 
     def close(self) -> None:
         with self._lock:
