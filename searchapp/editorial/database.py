@@ -97,7 +97,9 @@ def shown(url: str) -> str:
 class Database:
     """One database's engine (per process) and schema."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migrate_now: bool = True) -> None:
+        """Raises DatabaseError when it cannot be reached or migrated now; with
+        `migrate_now` False, that is tried at its first use instead."""
         self.url = url
         parsed = sa.make_url(url)
         self.path = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" \
@@ -106,13 +108,13 @@ class Database:
         self._disposer: Callable[[], Any] = lambda: None
         self._pid = 0
         self._lock = threading.Lock()
+        self._migrated = False
         _OPEN.add(self)
-        try:
-            if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.migrate()
-        except (OSError, sa.exc.SQLAlchemyError) as error:
-            raise DatabaseError(f"query log {shown(url)}: {reason(error)}") from None
+        if migrate_now:
+            try:
+                self.migrate()
+            except (OSError, sa.exc.SQLAlchemyError) as error:
+                raise DatabaseError(f"query log {shown(url)}: {reason(error)}") from None
 
     @property
     def postgresql(self) -> bool:
@@ -153,9 +155,10 @@ class Database:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A connection in a transaction, committed at the end; a SQLite file removed
-        since (rotated, deleted) is made anew first."""
-        if self.path is not None and not self.path.exists():
+        """A connection in a transaction, committed at the end; the schema is made or
+        migrated first if it was not yet (unreachable when opened), or if the SQLite
+        file was removed since (rotated, deleted)."""
+        if not self._migrated or (self.path is not None and not self.path.exists()):
             self.migrate()
         with self.engine.begin() as connection:
             yield connection
@@ -168,6 +171,8 @@ class Database:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
@@ -175,10 +180,10 @@ class Database:
             if self.postgresql:
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                    {"key": MIGRATION_LOCK})
-            if MigrationContext.configure(connection).get_current_revision() == head:
-                return
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            if MigrationContext.configure(connection).get_current_revision() != head:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        self._migrated = True
 
     @contextmanager
     def _migration_lock(self) -> Iterator[None]:

@@ -117,10 +117,23 @@ class QueryLog:
         return database.shown(self.database.url)
 
     @classmethod
-    def from_setting(cls, value: str | Path, retention_days: int) -> QueryLog | None:
-        """The log a SCISEARCH_QUERY_LOG value names; None when it switches logging off."""
+    def from_setting(cls, value: str | Path, retention_days: int,
+                     unreachable_ok: bool = False) -> QueryLog | None:
+        """The log a SCISEARCH_QUERY_LOG value names; None when it switches logging off.
+        A database that cannot be reached now raises QueryLogError, unless
+        `unreachable_ok` (a site starting while its database is down): then it is
+        logged, and tried again at the first search and every RETRY_AFTER seconds."""
         url = database.url_of(value)
-        return None if url is None else cls(Database(url), retention_days)
+        if url is None:
+            return None
+        try:
+            return cls(Database(url), retention_days)
+        except DatabaseError as error:
+            if not unreachable_ok:
+                raise
+            log.error("%s: searches are not counted until it can be reached (tried again "
+                      "at the next search, then every %d s)", error, RETRY_AFTER)
+            return cls(Database(url, migrate_now=False), retention_days)
 
     def record_search(self, query: str, results: int, concepts: Iterable[str],
                       corrected: bool, day: date | None = None, words: int = 0,

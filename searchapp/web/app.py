@@ -60,10 +60,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _query_log(app: Flask) -> QueryLog | None:
-    """The query log the settings ask for; a log that cannot be opened is reported and
+    """The query log the settings ask for. One that cannot be reached now is reported and
+    tried again later; a setting that names no database is reported and logging is
     left off (searching matters more than counting searches)."""
     try:
-        return QueryLog.from_setting(app.config["QUERY_LOG"], app.config["QUERY_LOG_DAYS"])
+        return QueryLog.from_setting(app.config["QUERY_LOG"], app.config["QUERY_LOG_DAYS"],
+                                     unreachable_ok=True)
     except QueryLogError as error:
         app.logger.error("%s: searches are not logged", error)
         return None

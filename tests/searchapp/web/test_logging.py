@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from searchapp import create_app
-from searchapp.editorial import QueryLog
+from searchapp.editorial import QueryLog, querylog
+from searchapp.web.state import QUERY_LOG
 
 
 def test_refining_a_search_does_not_count_it_again(web_index: Path, log_setting: str) -> None:
@@ -45,4 +48,21 @@ def test_a_query_log_deleted_while_serving_is_made_again(web_index: Path,
     for leftover in tmp_path.glob("log.sqlite3*"):
         leftover.unlink()  # rotated away by an administrator
     client.get("/?q=caregivers")
+    assert [r.query for r in QueryLog(path).searches(since=date.today())] == ["caregivers"]
+
+
+def test_a_site_started_while_its_database_is_down_counts_searches_once_it_is_up(
+        web_index: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
+    path = blocker / "log.sqlite3"  # cannot be made while `logs` is a file
+    client = create_app({"INDEX_DIR": web_index, "QUERY_LOG": str(path)}).test_client()
+    assert "searches are not counted until it can be reached" in caplog.text
+    assert client.get("/?q=bladder").status_code == 200  # the search is answered
+    blocker.unlink()  # the database can be reached now
+    monkeypatch.setattr(querylog, "RETRY_AFTER", 0.0)
+    log = client.application.extensions[QUERY_LOG]
+    log._down_until = 0.0
+    assert client.get("/?q=caregivers").status_code == 200
     assert [r.query for r in QueryLog(path).searches(since=date.today())] == ["caregivers"]
