@@ -91,6 +91,8 @@ def publish(index_dir: Path, dest: str | Path) -> str:
     """Copy `index_dir`'s live generation to `dest` and point dest's CURRENT at it;
     returns its id. Publishing the same state twice makes no second copy."""
     target = place(dest)
+    if current_generation(index_dir) is None:  # nothing made for a wrong --index-dir
+        raise IndexNotFoundError(index_dir)
     target.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(index_dir / LOCK))
     try:
@@ -149,11 +151,12 @@ def pull(source: str | Path, local: Path) -> Pulled:
     live = current_generation(local)
     if live is not None and live.name == ident:
         return Pulled(ident, False)
-    local.mkdir(parents=True, exist_ok=True)
     try:
         sums = json.loads((published / CHECKSUMS).read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError) as error:
         raise PublishError(f"{published / CHECKSUMS}: unreadable ({error})") from None
+    created = not local.exists()
+    local.mkdir(parents=True, exist_ok=True)
     incoming = local / f".incoming-{ident}-{os.getpid()}"
     shutil.rmtree(incoming, ignore_errors=True)
     incoming.mkdir()
@@ -187,6 +190,8 @@ def pull(source: str | Path, local: Path) -> Pulled:
             shutil.rmtree(incoming, ignore_errors=True)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
+        if created:  # a first pull that failed leaves no empty folder behind
+            shutil.rmtree(local, ignore_errors=True)
         raise
     write_json(local / MANIFEST, manifest)
     atomic_write(local / CURRENT, ident)

@@ -100,6 +100,9 @@ def test_a_publication_whose_checksum_fails_is_never_served(
     segment.write_bytes(segment.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(PublishError, match=f"checksum .* not switching to {second}"):
         pull(share, local)
+    with pytest.raises(PublishError, match="checksum"):
+        pull(share, tmp_path / "new-replica")
+    assert not (tmp_path / "new-replica").exists()
     assert current_generation(local) == local / first  # still the last good one
     assert not list(local.glob(".incoming-*"))  # the half copy is gone
     assert create_app({"INDEX_DIR": local, "TESTING": True}).test_client().get(
@@ -124,6 +127,11 @@ def test_publish_and_pull_on_the_command_line(publisher: tuple[Path, Path],
     assert again.output.strip() == f"Up to date: {ident}."
     nothing = runner.invoke(cli, ["pull", str(tmp_path / "empty"), str(local)])
     assert nothing.exit_code == 1 and "nothing published there" in nothing.output
+    # Wrong folders make nothing: no lock file in a missing index, no empty DEST or replica.
+    missing = runner.invoke(cli, ["publish", "--index-dir", str(tmp_path / "no-index"),
+                                  str(tmp_path / "dest")])
+    assert missing.exit_code == 1 and "no search index in" in missing.output
+    assert not (tmp_path / "no-index").exists() and not (tmp_path / "dest").exists()
     s3 = runner.invoke(cli, ["publish", "--index-dir", str(index_dir), "s3://bucket/x"])
     assert s3.exit_code == 1 and "only folders and file:// URLs" in s3.output
 
