@@ -7,8 +7,9 @@ DIR (default: the bundled sample, indexed into a scratch folder), waits for
 /healthz, then for each number of clients runs that many concurrent clients for
 --seconds, each sending the trials' dev questions in turn, alternately to the
 search page and the JSON API. Prints requests/s, p50, p95 and max latency, and
-the errors (any answer but 200, or no answer); then the workers' memory (PSS
-from /proc, shared pages counted once). Not part of the test suite.
+the errors (any answer but 200, or no answer); then the memory of the master,
+the model process and the workers (PSS from /proc: shared pages split among
+the processes that share them). Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ def pss_mb(pid: int) -> float:
         if line.startswith("Pss:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def holds_model(pid: int) -> bool:
+    """Whether the process has ONNX Runtime loaded: the site's model process."""
+    try:
+        return "onnxruntime" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
 
 
 def children(pid: int) -> list[int]:
@@ -157,10 +166,13 @@ def main() -> None:
         print(f"{clients:>7} {answers:>8} {answers / args.seconds:>7.1f} "
               f"{statistics.median(latencies):>7.1f} {percentile(latencies, 0.95):>7.1f} "
               f"{max(latencies):>7.1f} {errors:>6}", flush=True)
-    workers = children(server.pid)
-    total = sum(pss_mb(pid) for pid in [server.pid, *workers])
-    print(f"memory (PSS): {total:.0f} MB for the master and {len(workers)} workers "
-          f"({', '.join(f'{pss_mb(pid):.0f}' for pid in workers)} MB each)")
+    processes = children(server.pid)
+    models = [pid for pid in processes if holds_model(pid)]
+    workers = [pid for pid in processes if pid not in models]
+    total = sum(pss_mb(pid) for pid in [server.pid, *processes])
+    print(f"memory (PSS): {total:.0f} MB in all: master {pss_mb(server.pid):.0f} MB, "
+          f"model process {sum(pss_mb(pid) for pid in models):.0f} MB, {len(workers)} "
+          f"workers {', '.join(f'{pss_mb(pid):.0f}' for pid in workers)} MB")
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -266,7 +266,18 @@ def enabled(environ: Mapping[str, str] | None = None) -> bool:
     raise SettingError(f"{SWITCH}={raw!r}: must be on or off")
 
 
+class Embedder(Protocol):
+    """What embeds texts: the model itself, or a site's link to its model process
+    (`indexer.model_service`)."""
+
+    name: str
+    sha256: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 _shared: Model | None = None
+_queries: Embedder | None = None
 _shared_error: str | None = None
 _shared_lock = threading.Lock()
 
@@ -285,3 +296,15 @@ def shared_model() -> Model:
                 _shared_error = str(error)
                 raise
         return _shared
+
+
+def embed_queries_with(embedder: Embedder | None) -> None:
+    """Embed this process's queries with `embedder` (a gunicorn worker: the site's
+    one model process) rather than a model of its own; None: its own again."""
+    global _queries
+    _queries = embedder
+
+
+def query_model() -> Embedder:
+    """What embeds this process's queries: `embed_queries_with`'s, else `shared_model()`."""
+    return _queries if _queries is not None else shared_model()

@@ -6,10 +6,17 @@
 - preload_app: the app and its settings are made once, before the workers are
   forked (a bad setting stops the master with its message, not each worker).
   The index is opened in each worker, after the fork: its files are read with
-  file offsets that forked workers must not share. So is the embedding model:
-  an ONNX Runtime session made before the fork ran 4 times slower in the workers
-  (29 requests/s at 8 clients instead of 111) and kept them from stopping, though
-  it halved their memory (160 MB each instead of 282).
+  file offsets that forked workers must not share.
+- One embedding model for all workers: the master starts one model process
+  (`indexer.model_service`) and the workers send it their queries. A model
+  in each worker took ~185 MB each (4 workers: 1,190 MB in all, one: 377); an
+  ONNX Runtime session made in the master before the fork ran 4 times slower in
+  the workers and kept them from stopping. If the model process cannot start,
+  each worker loads the model itself (or, where it is not installed, says so and
+  searches by words and concepts); SCISEARCH_SEMANTIC=off starts none.
+- gc.freeze() before the fork: the collector then leaves the preloaded app's
+  objects alone, so their pages stay shared with the workers (4 workers on the
+  trials: 767 MB instead of 842).
 - post_worker_init: each worker opens the index and runs a few searches before
   it takes its first request, so the first reader is not the one who waits.
 - One thread per worker for NumPy's BLAS and OpenMP: the workers are the
@@ -19,9 +26,40 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
+from indexer.embedding import embed_queries_with, enabled
+from indexer.model_service import ModelService
+
 preload_app = True
+
+MODEL = ModelService()
+
+
+def _start_model(server: Any) -> None:
+    reason = MODEL.start()
+    if reason is not None:
+        server.log.warning("no shared embedding model process (%s): each worker loads "
+                           "the model itself", reason)
+
+
+def on_starting(server: Any) -> None:
+    gc.freeze()
+    if enabled():
+        _start_model(server)
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    # The model process ended (killed, out of memory): a new one, before the worker
+    # that replaces the one that found it gone.
+    if MODEL.address is not None and not MODEL.answers():
+        server.log.warning("the embedding model process does not answer: starting another")
+        _start_model(server)
+
+
+def on_exit(server: Any) -> None:
+    MODEL.stop()
 
 
 def post_worker_init(worker: Any) -> None:
@@ -31,6 +69,10 @@ def post_worker_init(worker: Any) -> None:
 
     # NumPy is loaded by now (the app is preloaded): its BLAS is limited at run time.
     threadpool_limits(1)
+    if MODEL.address is not None:
+        # A worker that finds the model process gone ends after its request (searched
+        # by words and concepts): its successor's pre_fork starts a new one.
+        embed_queries_with(MODEL.client(gone=lambda: setattr(worker, "alive", False)))
     app = worker.wsgi
     try:
         app.extensions[EXTENSION].warm()

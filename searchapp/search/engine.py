@@ -30,7 +30,7 @@ from indexer.build import (
     index_thesaurus,
     open_index,
 )
-from indexer.embedding import ModelUnavailableError, enabled, shared_model
+from indexer.embedding import ModelUnavailableError, enabled, query_model
 from indexer.errors import damage
 from indexer.schema import TEXT_FIELDS
 from indexer.vectors import VECTORS
@@ -142,7 +142,7 @@ class SearchIndex:
 
     def _open_meaning(self) -> meaning_mod.MeaningIndex | None:
         try:
-            model = shared_model()
+            model = query_model()
         except ModelUnavailableError as error:
             log.warning("matching by meaning is off, words and concepts only: %s", error)
             return None
@@ -219,15 +219,23 @@ class SearchIndex:
         words are never respelled. A filter value the index does not know raises
         SearchRequestError naming the filter and the values it accepts."""
         self.facets.check(request)
-        response = self._search(request)
+        try:
+            return self._answer(request, self.meaning)
+        except ModelUnavailableError as error:  # the model process of a site is down
+            log.warning("searching by words and concepts only: %s", error)
+            return self._answer(request, None)
+
+    def _answer(self, request: SearchRequest,
+                meaning: meaning_mod.MeaningIndex | None) -> SearchResponse:
+        response = self._search(request, meaning)
         if response.total or not request.correct or not response.unfound:
             return response
         fixed = respell.real_word_fix(request.q, response.unfound, self.vocabulary,
-                                      self.speller, self.meaning)
+                                      self.speller, meaning)
         if fixed is None:
             return response
         respelled, fix = fixed
-        second = self._search(dataclasses.replace(request, q=respelled))
+        second = self._search(dataclasses.replace(request, q=respelled), meaning)
         if not second.total or second.parsed is None:
             return response
         parsed = dataclasses.replace(second.parsed, text=request.q,
@@ -235,7 +243,8 @@ class SearchIndex:
         return dataclasses.replace(second, request=request, parsed=parsed,
                                    took_ms=response.took_ms + second.took_ms)
 
-    def _search(self, request: SearchRequest) -> SearchResponse:
+    def _search(self, request: SearchRequest,
+                available: meaning_mod.MeaningIndex | None) -> SearchResponse:
         started = time.perf_counter()
         parsed = query_mod.understand(request.q, self.matcher, self.speller,
                                       expand=request.expand, correct=request.correct,
@@ -243,7 +252,7 @@ class SearchIndex:
         parsed = dataclasses.replace(
             parsed, expansions=tuple(self._prune(e) for e in parsed.expansions))
         # Searching exactly as typed (no spelling correction) is by the words alone.
-        meaning = self.meaning if request.meaning and request.correct and request.q.strip() \
+        meaning = available if request.meaning and request.correct and request.q.strip() \
             else None
         if meaning is not None and request.expand and request.words:
             parsed = understood.by_meaning(parsed, meaning, self.concepts, self._tagged,
@@ -307,7 +316,7 @@ class SearchIndex:
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
             did_you_mean = respell.did_you_mean(request.q, parsed, self.vocabulary,
-                                                self.speller, self.meaning, self._holding_all)
+                                                self.speller, available, self._holding_all)
         nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
         unfound = reach.unfound if reach is not None else ()
         if unfound:

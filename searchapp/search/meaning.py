@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import vectors
-from indexer.embedding import Model
+from indexer.embedding import Embedder
 from searchapp.search.postings import BoolArray, FloatArray, IntArray
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class Similar:
 class MeaningIndex:
     """A generation's vectors, laid out for the index's document numbers."""
 
-    def __init__(self, stored: vectors.Vectors, model: Model,
+    def __init__(self, stored: vectors.Vectors, model: Embedder,
                  docnums: Mapping[str, int], size: int) -> None:
         self.model = model
         self.size = size
@@ -76,7 +76,7 @@ class MeaningIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, generation: Path | None, model: Model, docnums: Mapping[str, int],
+    def open(cls, generation: Path | None, model: Embedder, docnums: Mapping[str, int],
              size: int) -> MeaningIndex | None:
         stored = vectors.load(generation) if generation is not None else None
         if stored is None:

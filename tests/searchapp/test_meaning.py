@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from indexer import embedding
 from indexer.build import build_index
+from indexer.model_service import RemoteModel
 from searchapp import create_app
 from searchapp.search import SearchIndex, SearchRequest, engine
 from searchapp.search.meaning import MATCH_SIMILARITY
@@ -114,12 +115,28 @@ def test_without_the_model_words_and_concepts_still_work(
     def missing() -> embedding.Model:
         raise embedding.ModelUnavailableError("the model is not installed here")
 
-    monkeypatch.setattr(engine, "shared_model", missing)
+    monkeypatch.setattr(engine, "query_model", missing)
     with caplog.at_level(logging.WARNING), SearchIndex(index_dir) as without:
         assert without.meaning is None
         assert _ids(without, "bladder infection") == ["meaning-catheter"]
     assert caplog.text.count("matching by meaning is off") == 1
     assert "the model is not installed here" in caplog.text
+
+
+def test_a_site_whose_model_process_is_gone_still_answers_by_words(
+        index_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A gunicorn worker embeds through the site's model process; here it is gone.
+    embedding.embed_queries_with(RemoteModel(str(tmp_path / "gone.sock"), b"key"))
+    try:
+        with caplog.at_level(logging.WARNING), SearchIndex(index_dir) as worker:
+            assert worker.meaning is not None  # the index has vectors of this model
+            answer = worker.search(SearchRequest(q="bladder infection"))
+    finally:
+        embedding.embed_queries_with(None)
+    assert [h.id for h in answer.results] == ["meaning-catheter"]
+    assert not answer.meaning
+    assert "searching by words and concepts only" in caplog.text
+    assert "does not answer" in caplog.text
 
 
 @pytest.mark.parametrize(("q", "unfound"), [
