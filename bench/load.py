@@ -72,9 +72,10 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def run_clients(port: int, clients: int, seconds: float,
-                paths: list[str]) -> tuple[int, int, list[float]]:
-    """(answers, errors, latencies in ms) of `clients` clients for `seconds`."""
+def run_clients(port: int, clients: int, seconds: float, paths: list[str],
+                once: bool = False) -> tuple[int, int, list[float]]:
+    """(answers, errors, latencies in ms) of `clients` clients for `seconds` (`once`:
+    one request each)."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     latencies: list[float] = []
@@ -83,7 +84,7 @@ def run_clients(port: int, clients: int, seconds: float,
     def client(number: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         turn = number * 7
-        while time.monotonic() < deadline:
+        while once or time.monotonic() < deadline:
             path = paths[turn % len(paths)]
             turn += 1
             started = time.perf_counter()
@@ -102,6 +103,8 @@ def run_clients(port: int, clients: int, seconds: float,
                     latencies.append(elapsed)
                 else:
                     errors[0] += 1
+            if once:
+                break
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -156,6 +159,13 @@ def main() -> None:
         time.sleep(0.2)
     print(f"gunicorn, {args.workers} workers, 127.0.0.1:{port}, {len(paths)} requests in turn, "
           f"{args.seconds:g} s per step", flush=True)
+    # The first readers of the freshly started (and warmed) workers, one at a time,
+    # each with a question no worker has seen.
+    firsts = []
+    for path in paths[:2 * args.workers]:
+        firsts.extend(run_clients(port, 1, 0.0, [path], once=True)[2])
+    print("first requests, one at a time: " + ", ".join(f"{ms:.0f}" for ms in firsts) + " ms",
+          flush=True)
     print(f"{'clients':>7} {'answers':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'max ms':>7} {'errors':>6}", flush=True)
     for clients in args.clients:
