@@ -40,7 +40,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 import synonyms
-from indexer import analysis, embedding, vectors
+from indexer import analysis, embedding, schema, vectors
 from indexer.embedding import Model, ModelUnavailableError, shared_model
 from indexer.errors import (
     IndexDamagedError,
@@ -501,14 +501,25 @@ def _claim_ids(result: FileResult, source: str, owner: dict[str, str]) -> list[S
 
 def document_fields(summary: Summary, source: str, digest: str,
                     matcher: synonyms.Matcher) -> dict[str, Any]:
-    """The whoosh document for one summary, tagged with the concepts it mentions."""
-    text = summary.text_fields()
-    mentions = [m.concept.id for value in text.values() for m in matcher.find(value)]
+    """The whoosh document for one summary, tagged with the concepts it mentions.
+
+    Each text is read once, by the matcher: its words become the index terms of
+    the text fields (`schema.Analysed`), the distinct words the vocabulary, and
+    the concept mentions the tags."""
+    words: set[str] = set()
+    mentions: list[str] = []
+    terms: dict[str, str] = {}
+    for name, value in summary.text_fields().items():
+        prepared = matcher.prepare(value)
+        mentions.extend(m.concept.id for m in matcher.find_prepared(prepared))
+        terms[name] = schema.analysed(tok.stem for tok in prepared.tokens)
+        words.update(tok.word for tok in prepared.tokens)
     level = summary.evidence
     published = summary.published
     return {
         "id": summary.id,
-        "words": "\n".join(text.values()),
+        # Its distinct words, once each: the vocabulary for spelling needs no more.
+        "words": " ".join(sorted(word for word in words if word.isalpha())),
         "categories": ",".join(c.replace(",", " ") for c in summary.categories),
         "category": summary.category,
         "evidence": level.key,
@@ -520,7 +531,7 @@ def document_fields(summary: Summary, source: str, digest: str,
         "source": source,
         "source_hash": digest,
         "record": json.dumps(summary.to_dict(), ensure_ascii=False),
-        **text,
+        **terms,
     }
 
 

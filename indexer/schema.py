@@ -1,25 +1,27 @@
-"""The index schema, and the whoosh adapter of `indexer.analysis`.
+"""The index schema: what whoosh keeps of each summary.
 
 Weighted text fields (title > key findings > simple explanation > research
 summary > implications and limitations), an unstemmed `words` field whose
-lexicon is the vocabulary for spelling and autocomplete, facet fields
+lexicon is the vocabulary for spelling and autocomplete (each summary's
+distinct words, read when it is tagged: no positions, no frequencies), facet fields
 (categories, evidence level, year) and the stored record for result cards.
+The text fields are given analysed (`analysed`): whoosh's writer only splits them.
 Bump SCHEMA_VERSION whenever a field or the analysis changes: `scisearch
 index` then rebuilds instead of mixing old and new terms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import Composable, Filter, Token, Tokenizer
-
-from indexer import analysis
+from whoosh.analysis import Token, Tokenizer
 
 # 3: ids kept as given ("NCT00771238"), evidence levels by the design named first.
-SCHEMA_VERSION = 3
+# 4: text fields given as their analysed terms, `words` as each summary's distinct
+#    words (a keyword field): each text is analysed once, by the build.
+SCHEMA_VERSION = 4
 
 # What a match in each field is worth: applied at query time (so tuning them
 # needs no rebuild), as boosts on each field's BM25 score.
@@ -33,8 +35,18 @@ TEXT_FIELDS: dict[str, float] = {
 }
 
 
-class SciTokenizer(Tokenizer):  # type: ignore[misc]
-    """Folded, stop-word-free word tokens with positions and character offsets."""
+def analysed(terms: Iterable[str]) -> str:
+    """A text field's value: its index terms in order (`indexer.analysis`: folded,
+    stop words out, stemmed), as `TermsTokenizer` reads them back."""
+    return " ".join(terms)  # a term never holds a space
+
+
+class TermsTokenizer(Tokenizer):  # type: ignore[misc]
+    """The index terms of a text analysed before (`analysed`), with their positions.
+
+    The build reads each text once, with the thesaurus matcher, which analyses
+    it the way `indexer.analysis.analyze` does: its terms come from there, and
+    whoosh's writer processes only split them (half of their work before)."""
 
     def __call__(
         self,
@@ -50,49 +62,25 @@ class SciTokenizer(Tokenizer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for tok in analysis.tokens(value) if tokenize else [analysis.Token(value, 0, len(value))]:
-            if tokenize and analysis.is_stop(tok.text):
-                continue
-            token.text = tok.text
+        if not value:
+            return
+        for pos, term in enumerate(value.split(" ") if tokenize else [value], start_pos):
+            token.text = term
             token.boost = 1.0
             token.stopped = False
-            if keeporiginal:
-                token.original = value[tok.start:tok.end]
             if positions:
                 token.pos = pos
-            if chars:
-                token.startchar = start_char + tok.start
-                token.endchar = start_char + tok.end
-            pos += 1
             yield token
-
-
-class StemFilter(Filter):  # type: ignore[misc]
-    """Snowball stems (with the irregular-plural table), cached."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = analysis.stem(token.text)
-            yield token
-
-
-def stemming_analyzer() -> Composable:
-    return SciTokenizer() | StemFilter()
-
-
-def word_analyzer() -> Composable:
-    return SciTokenizer()
 
 
 def build_schema() -> fields.Schema:
-    stemmed = stemming_analyzer()
+    terms = TermsTokenizer()
     text_fields = {
-        name: fields.TEXT(analyzer=stemmed, phrase=True) for name in TEXT_FIELDS
+        name: fields.TEXT(analyzer=terms, phrase=True) for name in TEXT_FIELDS
     }
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        words=fields.TEXT(analyzer=word_analyzer(), phrase=False),
+        words=fields.KEYWORD(lowercase=False, scorable=False),
         categories=fields.KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         # Thesaurus concept ids, once per mention: scored (BM25 on mentions) and a facet.
         concepts=fields.KEYWORD(scorable=True, lowercase=False),

@@ -258,3 +258,33 @@ def test_a_large_fresh_build_runs_on_several_processes_and_ranks_the_same(
                 scores.append({ids[d]: round(float(found.score[d]), 9)
                                for d in found.matched().tolist()})
             assert scores[0] == scores[1]
+
+
+def test_each_text_is_indexed_as_the_analysis_reads_it(tmp_path: Path) -> None:
+    # The build reads each text once (for its concepts, terms and words): the terms
+    # and their positions are what indexer.analysis makes of the text.
+    from indexer import analysis
+    from indexer.schema import TEXT_FIELDS
+
+    title = "Won't walk? Robots & the patients' own steps: walking again after injuries"
+    (tmp_path / "one.json").write_text(json.dumps([{
+        "id": "robots", "title": title, "simple_explanation": "Exoskeletons help walking."}]),
+        encoding="utf-8")
+    build_index([tmp_path / "one.json"], tmp_path / "index", embed=False)
+    with open_index(tmp_path / "index").searcher() as searcher:
+        reader = searcher.reader()
+        positions: dict[int, str] = {}
+        for raw in reader.lexicon("title"):
+            term = raw.decode("utf-8")
+            for position in reader.postings("title", term).value_as("positions"):
+                positions[position] = term
+        assert [positions[k] for k in sorted(positions)] == analysis.analyze(title)
+        assert sorted(positions) == list(range(len(analysis.analyze(title))))
+        assert {raw.decode() for raw in reader.lexicon("simple_explanation")} == {
+            "exoskeleton", "help", "walk"}
+        assert not any(list(reader.lexicon(name)) for name in TEXT_FIELDS
+                       if name not in ("title", "simple_explanation", "meta"))
+        # The vocabulary for spelling: every word once, as written (folded).
+        assert {raw.decode() for raw in reader.lexicon("words")} == {
+            t.text for text in (title, "Exoskeletons help walking.")
+            for t in analysis.tokens(text) if not analysis.is_stop(t.text) and t.text.isalpha()}
