@@ -13,7 +13,6 @@ import json
 import logging
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,10 +35,9 @@ from indexer.schema import TEXT_FIELDS
 from indexer.vectors import VECTORS
 from searchapp.search import facets as facets_mod
 from searchapp.search import meaning as meaning_mod
+from searchapp.search import passages, respell, snippets, understood
 from searchapp.search import query as query_mod
-from searchapp.search import respell, snippets, understood
 from searchapp.search.bonuses import BonusScorer
-from searchapp.search.passages import Analysed, PassageCache
 from searchapp.search.postings import PostingsCache
 from searchapp.search.results import (
     Document,
@@ -53,7 +51,6 @@ from searchapp.search.scoring import Matches, MatchScorer
 from searchapp.search.suggest import Suggester, Suggestion
 from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
-from synonyms.matcher import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +69,6 @@ CLOSE_IN_MEANING = "it is close in meaning to your question"
 # search finds nothing.
 RELATED = 5
 NEAREST_TOPICS = 5
-# Analysed summary texts kept for snippets: analysing them again for every search
-# was a third of the time of a search. Titles are kept as `Prepared` (short), bodies
-# compact (`passages`, about 12 bytes a word plus the text): up to this many titles
-# and this many words of bodies, the whole trials corpus (~1.5 million words) fits.
-PREPARED_CACHE_SIZE = 5000
-# Snippets are cut from a summary's first this many characters: analysing a long
-# trial's whole text on its first showing was most of a first search's time.
-SNIPPET_CHARS = 6000
-PREPARED_CACHE_WORDS = 3_000_000
 # Suggestion texts whose search totals are kept (the thesaurus has ~14,000 names).
 FOUND_CACHE_SIZE = 20_000
 
@@ -114,14 +102,16 @@ class SearchIndex:
         self._facet_docs = self.facets.docs
         self.thesaurus = index_thesaurus(index_dir)
         self.concepts = self.thesaurus.by_id()
-        self.matcher = Matcher(self.thesaurus, analysis)
+        # Under gunicorn, what the master analysed of this generation (its matcher
+        # included: the same thesaurus), shared with its workers.
+        handed = passages.handed_down(self.generation)
+        self.matcher = handed.matcher if handed else Matcher(self.thesaurus, analysis)
+        self._analyses = handed or passages.Analyses(self.matcher)
         self.vocabulary = self._vocabulary()
         # Corrections: the thesaurus's words first at equal cost, then the index's.
         self.speller = Speller(self.matcher.words, self.vocabulary,
                                frequency=self.vocabulary.frequency)
         self._name_frequency: dict[tuple[str, ...], int] = {}
-        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
-        self._passages = PassageCache(self.matcher, PREPARED_CACHE_WORDS)
         # Ranking from cached postings (NumPy): whoosh stores, NumPy scores.
         postings = PostingsCache(self._searcher)
         self._scorer = MatchScorer(postings)
@@ -160,8 +150,10 @@ class SearchIndex:
         """About how many summaries contain all of `stems` (in one field at least)."""
         cached = self._name_frequency.get(stems)
         if cached is None:
+            known = self._analyses.frequency
             reader = self._searcher.reader()
-            cached = min(max(reader.doc_frequency(name, stem) for name in TEXT_FIELDS)
+            cached = min(known.get(stem, 0) if known is not None else
+                         max(reader.doc_frequency(name, stem) for name in TEXT_FIELDS)
                          for stem in stems)
             self._name_frequency[stems] = cached
         return cached
@@ -531,8 +523,8 @@ class SearchIndex:
         topics = tuple(stored.get("concept_ids") or ())
         terms = parsed.highlight_terms
         expanded = {e.concept_id for e in parsed.expansions} & set(topics)
-        title, body = self._prepare(record)
-        snippet = self._passages.snippet(body, terms, expanded)
+        title, body = self._analyses.of(record)
+        snippet = self._analyses.snippet(body, terms, expanded)
         if not snippet and vector is not None and self.meaning is not None:
             closest = self.meaning.closest_passage(vector, docnum)
             snippet = snippets.lead(closest.removeprefix(record["title"]).strip())
@@ -555,23 +547,23 @@ class SearchIndex:
             journal=record["journal"], doi=record["doi"], url=record["url"],
         )
 
-    def _prepare(self, record: dict[str, Any]) -> tuple[Prepared, Analysed]:
-        """A summary's title and body, analysed (cached: summaries do not change)."""
-        body = " ".join([
-            record["simple_explanation"], *record["key_findings"], record["research_summary"],
-            *(f"{i['heading']}: {i['text']}" if i["heading"] else i["text"]
-              for i in record["practical_implications"]),
-            *record["limitations"],
-        ])
-        body = body[:SNIPPET_CHARS]
-        title = self._prepared.get(record["id"])
-        if title is not None and title.text == record["title"]:
-            self._prepared.move_to_end(record["id"])
-        else:
-            title = self._prepared[record["id"]] = self.matcher.prepare(record["title"])
-            if len(self._prepared) > PREPARED_CACHE_SIZE:
-                self._prepared.popitem(last=False)
-        return title, self._passages.analysed(record["id"], body)
+    def analyse_ahead(self, seconds: float) -> int:
+        """Analyse the summaries' titles and bodies for their result cards before
+        they are first shown (for at most `seconds`), and read every index term's
+        document frequency; then keep them for the next index of this generation
+        opened here or in a forked worker. Returns how many summaries."""
+        reader = self._searcher.reader()
+        frequency: dict[str, int] = {}
+        for name in TEXT_FIELDS:
+            for raw, info in reader.iter_field(name):
+                stem = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                frequency[stem] = max(frequency.get(stem, 0), info.doc_frequency())
+        self._analyses.frequency = frequency
+        records = (json.loads(stored["record"]) for _, stored in reader.iter_docs())
+        done = self._analyses.ahead(records, seconds)
+        if self.generation is not None:
+            passages.hand_down(self.generation, self._analyses)
+        return done
 
 
 @dataclasses.dataclass(frozen=True)

@@ -102,6 +102,18 @@ class LiveIndex:
         log.info("warmed the index in %.2f s", seconds)
         return seconds
 
+    def analyse_ahead(self, seconds: float) -> int:
+        """In gunicorn's master, before it forks the workers: analyse the summaries for
+        their result cards (for at most `seconds`), for the workers' indexes to start
+        from. The index is opened without the model and closed again (forked workers
+        must not share its open files); returns how many summaries were analysed."""
+        started = time.perf_counter()
+        with SearchIndex(self.index_dir, semantic=False) as index:
+            done = index.analyse_ahead(seconds)
+        log.info("analysed %d summaries for their result cards in %.2f s", done,
+                 time.perf_counter() - started)
+        return done
+
     def close(self) -> None:
         with self._lock:
             if self._index is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from searchapp.search import SearchIndex, SearchRequest, snippets
+from searchapp.search import SearchIndex, SearchRequest, passages, snippets
 
 
 @pytest.mark.parametrize("q", ["leaks", "bladder training", "cooling injury", "spasticity",
@@ -24,9 +25,41 @@ def test_cached_snippet_is_the_full_analysis_snippet(built_index: Path, q: str) 
                           if index._searcher.stored_fields(d)["id"] == hit.id)
             stored = index._searcher.stored_fields(docnum)
             record = json.loads(stored["record"])
-            _, body = index._prepare(record)
+            _, body = index._analyses.of(record)
             expanded = {e.concept_id for e in parsed.expansions} & set(hit.topics)
             full = snippets.snippet(index.matcher.prepare(body.text),
                                     parsed.highlight_terms, index.matcher, expanded)
             assert hit.snippet == (full or snippets.lead(
                 record["simple_explanation"] or body.text))
+
+
+def _cards(index: SearchIndex, q: str) -> list[tuple[str, str, str]]:
+    return [(h.id, h.title_html, h.snippet) for h in index.search(SearchRequest(q=q)).results]
+
+
+def test_summaries_analysed_before_the_workers_start_need_no_analysis_when_shown(
+        built_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    questions = ["leaks", "bladder training", "cooling injury", "spasticity"]
+    with SearchIndex(built_index, semantic=False) as fresh:
+        expected = [_cards(fresh, q) for q in questions]
+    # gunicorn's master, before it forks the workers:
+    with SearchIndex(built_index, semantic=False) as master:
+        assert master.analyse_ahead(30) == master.doc_count
+    with SearchIndex(built_index, semantic=False) as worker:
+        analysed: list[str] = []
+        prepare = worker.matcher.prepare
+
+        def spy(text: str, **options: Any) -> Any:
+            analysed.append(text)
+            return prepare(text, **options)
+
+        monkeypatch.setattr(worker.matcher, "prepare", spy)
+        assert [_cards(worker, q) for q in questions] == expected
+        # Only the questions were analysed, no summary's title or body.
+        titles = {json.loads(f["record"])["title"]
+                  for f in worker._searcher.reader().all_stored_fields()}
+        assert analysed and not [t for t in analysed if t in titles or len(t) > 100]
+    # Handed down once: an index opened later (a rebuilt one, say) analyses afresh.
+    with SearchIndex(built_index, semantic=False) as later:
+        assert passages.handed_down(later.generation) is None
+        assert [_cards(later, q) for q in questions] == expected
