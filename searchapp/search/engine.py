@@ -104,7 +104,7 @@ class SearchIndex:
         self.concepts = self.thesaurus.by_id()
         # Under gunicorn, what the master analysed of this generation (its matcher
         # included: the same thesaurus), shared with its workers.
-        handed = passages.handed_down(self.generation)
+        handed = passages.handed_down(self.generation, self.version)
         self.matcher = handed.matcher if handed else Matcher(self.thesaurus, analysis)
         self._analyses = handed or passages.Analyses(self.matcher)
         self.vocabulary = self._vocabulary()
@@ -550,8 +550,8 @@ class SearchIndex:
     def analyse_ahead(self, seconds: float) -> int:
         """Analyse the summaries' titles and bodies for their result cards before
         they are first shown (for at most `seconds`), and read every index term's
-        document frequency; then keep them for the next index of this generation
-        opened here or in a forked worker. Returns how many summaries."""
+        document frequency; then keep them for the next index of this generation and
+        version opened here or in a forked worker. Returns how many summaries."""
         reader = self._searcher.reader()
         frequency: dict[str, int] = {}
         for name in TEXT_FIELDS:
@@ -562,7 +562,7 @@ class SearchIndex:
         records = (json.loads(stored["record"]) for _, stored in reader.iter_docs())
         done = self._analyses.ahead(records, seconds)
         if self.generation is not None:
-            passages.hand_down(self.generation, self._analyses)
+            passages.hand_down(self.generation, self.version, self._analyses)
         return done
 
 

@@ -158,14 +158,16 @@ class Analyses:
 _HANDED_DOWN: dict[str, Analyses] = {}
 
 
-def hand_down(generation: Path, analyses: Analyses) -> None:
-    """Keep `analyses` for the next index of `generation` opened in this process or
-    in a process forked from it (a gunicorn worker)."""
+def hand_down(generation: Path, version: int, analyses: Analyses) -> None:
+    """Keep `analyses` for the next index of `generation` at `version` (whoosh's table
+    of contents: an update in place raises it) opened in this process or in a
+    process forked from it (a gunicorn worker)."""
     _HANDED_DOWN.clear()  # one generation at a time
-    _HANDED_DOWN[str(generation)] = analyses
+    _HANDED_DOWN[f"{generation}@{version}"] = analyses
 
 
-def handed_down(generation: Path | None) -> Analyses | None:
-    """The analyses handed down for `generation`, taken (an index opened later starts
-    afresh), or None."""
-    return _HANDED_DOWN.pop(str(generation), None) if generation is not None else None
+def handed_down(generation: Path | None, version: int) -> Analyses | None:
+    """The analyses handed down for `generation` at `version`, taken (an index opened
+    later starts afresh), or None."""
+    return _HANDED_DOWN.pop(f"{generation}@{version}", None) if generation is not None \
+        else None

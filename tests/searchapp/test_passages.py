@@ -45,6 +45,8 @@ def test_summaries_analysed_before_the_workers_start_need_no_analysis_when_shown
     # gunicorn's master, before it forks the workers:
     with SearchIndex(built_index, semantic=False) as master:
         assert master.analyse_ahead(30) == master.doc_count
+        # Not for the same generation updated in place since (its frequencies differ).
+        assert passages.handed_down(master.generation, master.version + 1) is None
     with SearchIndex(built_index, semantic=False) as worker:
         analysed: list[str] = []
         prepare = worker.matcher.prepare
@@ -61,5 +63,5 @@ def test_summaries_analysed_before_the_workers_start_need_no_analysis_when_shown
         assert analysed and not [t for t in analysed if t in titles or len(t) > 100]
     # Handed down once: an index opened later (a rebuilt one, say) analyses afresh.
     with SearchIndex(built_index, semantic=False) as later:
-        assert passages.handed_down(later.generation) is None
+        assert passages.handed_down(later.generation, later.version) is None
         assert [_cards(later, q) for q in questions] == expected
