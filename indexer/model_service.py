@@ -180,7 +180,7 @@ def serve(address: str, authkey: bytes, parent: int) -> None:
         return
     Path(address).unlink(missing_ok=True)  # the socket of a process before this one
     listener = Listener(address, "AF_UNIX", authkey=authkey)
-    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    threading.Thread(target=_end_with, args=(parent, address), daemon=True).start()
     print(_READY, flush=True)
     sys.stdout.close()
     while True:
@@ -212,10 +212,12 @@ def _answer(model: Model, connection: Connection) -> None:
                 return
 
 
-def _end_with(parent: int) -> None:
-    """End the model process when the master is gone (even killed)."""
+def _end_with(parent: int, address: str) -> None:
+    """End the model process when the master is gone (even killed), removing the
+    folder of its socket, which a killed master could not."""
     while os.getppid() == parent:
         time.sleep(1.0)
+    shutil.rmtree(Path(address).parent, ignore_errors=True)
     os._exit(0)
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,3 +90,4 @@ def test_the_model_process_ends_with_its_master_even_a_killed_one() -> None:
     assert _gone(int(pid))
     with pytest.raises(ModelUnavailableError):
         RemoteModel(address, b"key").embed(["walking"])
+    assert not Path(address).parent.exists()  # nothing left behind in the temp folder
