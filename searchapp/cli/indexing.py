@@ -138,9 +138,11 @@ def _said_plainly(action: str, where: object) -> Iterator[None]:
 def publish(index_dir: Path, dest: str) -> None:
     """Publish the live index to DEST for replicas (`scisearch pull`, `serve --follow`).
 
-    DEST is a folder (a mounted share) or a file:// URL. The generation is copied
-    with its manifest and a sha256 of every file, then DEST/CURRENT is pointed at
-    it; the last three publications are kept.
+    DEST is a folder (a mounted share), a file:// URL or an s3://bucket/prefix URL
+    (S3 or S3-compatible: `pip install -e '.[s3]'`; credentials and AWS_ENDPOINT_URL
+    as the AWS tools read them). The generation is copied with its manifest and a
+    sha256 of every file, then DEST/CURRENT is pointed at it; the last three
+    publications are kept.
     """
     from indexer.publish import publish as publish_index
 
@@ -155,6 +157,9 @@ def publish(index_dir: Path, dest: str) -> None:
 @click.argument("local", type=click.Path(file_okay=False, path_type=Path))
 def pull(source: str, local: Path) -> None:
     """Bring the index in LOCAL to the generation SOURCE publishes (for cron).
+
+    SOURCE is what `scisearch publish` was given: a folder, a file:// URL or an
+    s3://bucket/prefix URL.
 
     Copies it, checks every file's sha256 against the publisher's, then switches
     LOCAL to it at once; a site serving LOCAL picks it up within

@@ -132,8 +132,9 @@ def test_publish_and_pull_on_the_command_line(publisher: tuple[Path, Path],
                                   str(tmp_path / "dest")])
     assert missing.exit_code == 1 and "no search index in" in missing.output
     assert not (tmp_path / "no-index").exists() and not (tmp_path / "dest").exists()
-    s3 = runner.invoke(cli, ["publish", "--index-dir", str(index_dir), "s3://bucket/x"])
-    assert s3.exit_code == 1 and "only folders and file:// URLs" in s3.output
+    web = runner.invoke(cli, ["publish", "--index-dir", str(index_dir), "https://example.org/x"])
+    assert web.exit_code == 1 and "folders, file:// URLs or s3://bucket/prefix URLs" \
+        in web.output
 
 
 def test_serve_follow_pulls_before_serving_and_builds_nothing(
@@ -150,6 +151,6 @@ def test_serve_follow_pulls_before_serving_and_builds_nothing(
     assert result.exit_code == 0, result.output
     assert f"Following {share}: serving {ident}" in result.output
     assert "Serving 12 summaries" in result.output and served
-    both = runner.invoke(cli, ["serve", "--index-dir", str(local), "--follow", str(share),
-                               "--summaries", str(DATA / "web")])
+    both = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir", str(local),
+                               "--follow", str(share), "--summaries", str(DATA / "web")])
     assert both.exit_code == 2 and "give --follow or --summaries, not both" in both.output
