@@ -16,6 +16,8 @@ from indexer.errors import ParseError
 from indexer.record import Summary, content_hash
 
 SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+# A value nested deeper than Python's parsers recurse (about 1,000 levels).
+TOO_DEEP = "nested too deeply to be read (a summary is a flat record of fields, lists and texts)"
 
 
 @dataclass
@@ -70,4 +72,7 @@ def read_file(
     except ParseError as exc:
         result.summaries.clear()
         result.errors.append(exc)
+    except RecursionError:  # json, YAML and our readers recurse into nested values
+        result.summaries.clear()
+        result.errors.append(ParseError(path, TOO_DEEP))
     return result

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import ParseError
-from indexer.formats import FileResult, decode
+from indexer.formats import TOO_DEEP, FileResult, decode
 from indexer.record import build_summary
 
 
@@ -34,6 +34,8 @@ def parse(path: Path, data: bytes, result: FileResult, field_map: Mapping[str, s
             except json.JSONDecodeError as exc:
                 result.errors.append(ParseError(path, f"not valid JSON ({exc.msg})",
                                                 line=number))
+            except RecursionError:  # the other lines are still read
+                result.errors.append(ParseError(path, TOO_DEEP, line=number))
     else:
         try:
             loaded = json.loads(text)

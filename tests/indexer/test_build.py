@@ -288,3 +288,23 @@ def test_each_text_is_indexed_as_the_analysis_reads_it(tmp_path: Path) -> None:
         assert {raw.decode() for raw in reader.lexicon("words")} == {
             t.text for text in (title, "Exoskeletons help walking.")
             for t in analysis.tokens(text) if not analysis.is_stop(t.text) and t.text.isalpha()}
+
+
+def test_files_nested_past_what_a_parser_can_read_are_skipped_one_line_each(
+        tmp_path: Path) -> None:
+    deep = 100_000
+    summaries = tmp_path / "summaries"
+    summaries.mkdir()
+    (summaries / "good.json").write_text(json.dumps({"id": "good-one", "title": "Walking"}))
+    (summaries / "array.json").write_text("[" * deep + "]" * deep)
+    (summaries / "object.json").write_text('{"a":' * deep + "1" + "}" * deep)
+    (summaries / "lines.jsonl").write_text(
+        json.dumps({"id": "line-one", "title": "Bladder care"}) + "\n" + "[" * deep + "]" * deep)
+    (summaries / "front.md").write_text(
+        "---\ntitle: " + "[" * deep + "]" * deep + "\n---\n\nText\n")
+    report = build_index([summaries], tmp_path / "index", embed=False)
+    assert _ids(tmp_path / "index") == {"good-one", "line-one"}  # the rest of a JSONL file too
+    problems = {(e.path.name, e.line): e.reason for e in report.errors}
+    assert set(problems) == {("array.json", None), ("object.json", None), ("lines.jsonl", 2),
+                             ("front.md", None)}
+    assert all("nested too deeply" in message for message in problems.values())
