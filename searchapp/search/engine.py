@@ -222,8 +222,8 @@ class SearchIndex:
         response = self._search(request, meaning)
         if response.total or not request.correct or not response.unfound:
             return response
-        fixed = respell.real_word_fix(request.q, response.unfound, self.vocabulary,
-                                      self.speller, meaning)
+        fixed = respell.real_word_fix(query_mod.bounded(request.q), response.unfound,
+                                      self.vocabulary, self.speller, meaning)
         if fixed is None:
             return response
         respelled, fix = fixed
@@ -253,10 +253,7 @@ class SearchIndex:
             else None
         notices: list[str] = []
         if parsed.truncated:
-            notices.append(f"Only part of a long search is used: its first "
-                           f"{query_mod.MAX_TERMS} different words, the first "
-                           f"{query_mod.MAX_PHRASE_WORDS} words of a quoted phrase and the "
-                           f"first {query_mod.MAX_PHRASES} phrases.")
+            notices.append(query_mod.cut_notice())
         if parsed.is_empty and request.q.strip():
             notices.append("Your search has no words we can look for: try other words.")
             return SearchResponse(request, 0, (), self._counts(set(), request), _ms(started),
@@ -264,7 +261,7 @@ class SearchIndex:
         vector = similarity = None
         if meaning is not None:
             # The question as corrected: a typo is other word pieces to the model too.
-            vector = meaning.embed(parsed.corrected_text or request.q)
+            vector = meaning.embed(parsed.corrected_text or parsed.text)
             similarity = meaning.similarities(vector)
         if reach is not None and reach.nothing_about(
                 None if similarity is None else float(similarity.max()),
@@ -307,9 +304,9 @@ class SearchIndex:
                 for docnum, score in ranked[offset:limit]]
         did_you_mean = ""
         if request.correct and not parsed.corrections and not parsed.is_empty:
-            did_you_mean = respell.did_you_mean(request.q, parsed, self.vocabulary,
+            did_you_mean = respell.did_you_mean(parsed.text, parsed, self.vocabulary,
                                                 self.speller, available, self._holding_all)
-        nearest = self.nearest_topics(request.q) if not selected and request.q.strip() else ()
+        nearest = self.nearest_topics(parsed.text) if not selected and request.q.strip() else ()
         unfound = reach.unfound if reach is not None else ()
         if unfound:
             notices.append("No summary mentions " + ", ".join(f"\u2018{w}\u2019"

@@ -17,7 +17,7 @@ typed words only); `correct=False` alone searches the words exactly as typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,14 @@ MAX_TERMS = 64
 # pasted paragraph in quotes would take seconds. Its first words are kept.
 MAX_PHRASE_WORDS = 12
 MAX_PHRASES = 8
+# Before any analysis a search is cut to its first this many characters and words:
+# spelling and concepts cost time for each word (a 3.9 KB paste of made-up words
+# took 6.4 s, 480 of them 1.4 s on one process). And of the words neither the
+# index nor the thesaurus knows, only the first few are tried for corrections
+# (each is compared with the whole vocabulary).
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 80
+MAX_CORRECTED = 8
 PHRASE = re.compile(r'"([^"]+)"')
 _PROXIMITY_FIELDS = ("title", "key_findings", "simple_explanation", "research_summary")
 # Words of a question that say nothing about its topic (stop words are dropped anyway).
@@ -99,6 +107,48 @@ class ParsedQuery:
         return text
 
 
+def bounded(text: str) -> str:
+    """`text` cut to MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words, at a word's
+    end (a quoted phrase cut short keeps its closing quote)."""
+    cut = text
+    if len(cut) > MAX_QUERY_CHARS:
+        cut = cut[:MAX_QUERY_CHARS]
+        if not text[MAX_QUERY_CHARS].isspace() and re.search(r"\s", cut):
+            cut = re.sub(r"\S+$", "", cut)  # not half a word
+    words = [m.end() for m in re.finditer(r"\S+", cut)]
+    if len(words) > MAX_QUERY_WORDS:
+        cut = cut[:words[MAX_QUERY_WORDS - 1]]
+    if cut != text:
+        cut = cut.rstrip()
+        if cut.count('"') % 2:  # a quoted phrase cut short is still a phrase
+            cut += '"'
+    return cut
+
+
+def cut_notice() -> str:
+    return (f"Only part of a long search is used: its first {MAX_QUERY_CHARS} characters "
+            f"and {MAX_QUERY_WORDS} words, of them the first {MAX_TERMS} different words, "
+            f"the first {MAX_PHRASE_WORDS} words of a quoted phrase and the first "
+            f"{MAX_PHRASES} phrases.")
+
+
+class _Known:
+    """Words not to correct: the speller's, and those past the correction budget."""
+
+    def __init__(self, known: Collection[str], more: Collection[str]) -> None:
+        self._known, self._more = known, more
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._more or word in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._known
+        yield from self._more
+
+    def __len__(self) -> int:
+        return len(self._known) + len(self._more)
+
+
 def understand(
     text: str,
     matcher: Matcher | None = None,
@@ -111,10 +161,13 @@ def understand(
     """Parse what a person typed: concepts (`expand`), spelling (`correct`), phrases.
 
     Concepts for which `generic` is true (named by most of the collection) are
-    not expanded: their words are searched as plain words.
+    not expanded: their words are searched as plain words. A long text is cut
+    first (`bounded`), and `truncated` says so.
     """
+    whole = text
+    text = bounded(text)
     phrases = []
-    cut = False
+    cut = text != whole
     for found in PHRASE.finditer(text):
         phrase = tuple(analysis.analyze(found.group(1)))
         cut = cut or len(phrase) > MAX_PHRASE_WORDS
@@ -130,6 +183,14 @@ def understand(
                            frozenset(plain[:MAX_TERMS]) | {t for p in phrases for t in p})
 
     known: Collection[str] = speller.known if speller is not None else ()
+    beyond: frozenset[str] = frozenset()
+    if correct and speller is not None:
+        unknown = [w for w in dict.fromkeys(t.text for t in analysis.tokens(loose))
+                   if not analysis.is_stop(w) and not w.isdigit() and not speller.is_known(w)
+                   and w not in analysis.english_words()]
+        beyond = frozenset(unknown[MAX_CORRECTED:])
+        if beyond:
+            known = _Known(known, beyond)
     matches = matcher.find(loose, fuzzy=correct, query=True, known=known, speller=speller) \
         if matcher is not None and expand else []
     corrections = [Correction(typed, fixed) for m in matches for typed, fixed in m.corrections]
@@ -148,7 +209,7 @@ def understand(
         fixed_here = [c.corrected for c in corrections if c.typed == word]
         if fixed_here:
             terms.append(analysis.stem(fixed_here[0]))
-        elif correct and speller is not None and not word.isdigit() \
+        elif correct and speller is not None and not word.isdigit() and word not in beyond \
                 and not speller.is_known(word) and word not in analysis.english_words():
             fixed = speller.candidates(word, limit=1)
             if fixed:

@@ -151,6 +151,39 @@ def test_a_long_quoted_paste_is_cut_to_its_first_words_and_says_so() -> None:
     assert not understand('"pressure injury"').truncated
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("bed sores wont heal", "bed sores wont heal"),
+    ("walking " * 70 + "tail", ("walking " * 62).strip()),  # 500 characters, at a word's end
+    ("a " * 100, ("a " * 80).strip()),  # 80 words
+    ("x" * 600, "x" * 500),  # one long word: cut anyway
+])
+def test_a_search_is_cut_to_its_first_characters_and_words(text: str, expected: str) -> None:
+    from searchapp.search.query import MAX_QUERY_CHARS, bounded
+
+    assert bounded(text) == expected and len(bounded(text)) <= MAX_QUERY_CHARS
+
+
+def test_a_long_paste_of_unknown_words_costs_a_few_corrections_and_says_so(
+        index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchapp.search.query import MAX_CORRECTED, MAX_QUERY_CHARS
+
+    tried: list[str] = []
+    candidates = index.speller.candidates
+
+    def counting(word: str, limit: int = 5) -> list[str]:
+        tried.append(word)
+        return candidates(word, limit)
+
+    monkeypatch.setattr(index.speller, "candidates", counting)
+    made_up = " ".join(f"zq{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}xv" for i in range(600))
+    answer = _search(index, made_up)  # 4 KB: a 3.9 KB paste took 6.4 s on a site
+    assert answer.parsed is not None and len(answer.parsed.text) <= MAX_QUERY_CHARS
+    assert any(n.startswith("Only part of a long search is used") for n in answer.notices)
+    assert len(set(tried)) <= MAX_CORRECTED
+    # A short question with a typo is still corrected.
+    assert _search(index, "presure sores").corrected
+
+
 def test_a_mark_running_past_a_full_stop_still_gives_a_snippet() -> None:
     from searchapp.search import snippets
 
