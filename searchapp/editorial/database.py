@@ -173,6 +173,9 @@ class Database:
 
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Readers' questions: the file is the site's user's alone (as are SQLite's
+            # journal files, which take its mode).
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()

@@ -46,8 +46,24 @@ RETRY_AFTER = 30.0  # seconds without writes after the database could not be rea
 # What could identify a reader, masked before a query is stored: e-mail addresses,
 # dates (of birth), phone, record or card numbers, any other number of four or more
 # digits except a year, and UK postcodes. Short numbers stay ("C5", "T12", "2 years").
-_PERSONAL = [
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_PERSONAL: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\S+@\S+"), " email "),
+    # Written out so that robots miss them: "john.doe(at)example.com", "john dot doe
+    # at example dot com".
+    (re.compile(r"[\w.+-]+\s*[(\[{<]\s*at\s*[)\]}>]\s*[\w-]+"
+                r"(?:\s*(?:\.|[(\[{<]\s*dot\s*[)\]}>])\s*[\w-]+)*", re.I), " email "),
+    (re.compile(r"\b[\w-]+(?:\s+dot\s+[\w-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+\b", re.I),
+     " email "),
+    # Dates with the month in words: "12 March 1985", "3rd of march 85", "March 12, 1985".
+    (re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}\b", re.I), " date "),
+    (re.compile(rf"\b{_MONTH}\.?\s+{_DAY},?\s+\d{{2,4}}\b", re.I), " date "),
+    # What follows "born" or "birthday" is a date of birth even in part ("born march 1985").
+    (re.compile(rf"\b(born|birthday|dob|date of birth)\b[\s:,]*(?:(?:on|in|is|was)\s+)?"
+                rf"(?:(?:{_DAY}|{_MONTH}|of|the|\d{{2,4}})\b[\s.,/-]*){{1,4}}", re.I),
+     r" \1 date "),
     (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"), " date "),
     (re.compile(r"\+?\d[\d\s().-]{4,}\d"), " number "),
     (re.compile(r"\b(?!(?:19|20)\d\d\b)\d{4,}\b"), " number "),

@@ -4,6 +4,7 @@ SQLite and PostgreSQL (`log_setting` runs each test on both)."""
 from __future__ import annotations
 
 import sqlite3
+import stat
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,9 +26,28 @@ from searchapp.editorial import QueryLog, QueryLogError, normalise, querylog
     ("T12 fracture, postcode SW1A 1AA", "t12 fracture postcode postcode"),
     ("2 years after a T4 injury", "2 years after a t4 injury"),
     ("x" * 500, "x" * 200),
+    # Dates of birth with the month in words, and e-mail written out.
+    ("born March 12, 1985 spinal injury", "born date spinal injury"),
+    ("born 12 March 1985", "born date"),
+    ("birthday 3rd of march 1985 walking", "birthday date walking"),
+    ("my son was born in march 1985", "my son was born date"),
+    ("dob: 12/03/1985", "dob date"),
+    ("john.doe(at)example.com bladder", "email bladder"),
+    ("write to jd [at] mail [dot] co [dot] uk", "write to email"),
+    ("john dot doe at example dot com", "email"),
+    # Ordinary words stay.
+    ("pain at night. Then walking", "pain at night then walking"),
+    ("may help with pain in march 2020", "may help with pain in march 2020"),
+    ("born with spina bifida", "born with spina bifida"),
 ])
 def test_queries_are_normalised_and_personal_details_masked(typed: str, logged: str) -> None:
     assert normalise(typed) == logged
+
+
+def test_a_query_log_file_is_readable_by_the_site_alone(tmp_path: Path) -> None:
+    log = QueryLog(str(tmp_path / "logs" / "querylog.sqlite3"))
+    log.record_search("bed sores", 4, [], False)
+    assert stat.S_IMODE((tmp_path / "logs" / "querylog.sqlite3").stat().st_mode) == 0o600
 
 
 def test_the_log_keeps_counts_per_day_and_query_only(log_setting: str) -> None:
