@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from indexer import IndexDamagedError, IndexerError
@@ -59,7 +61,15 @@ def _answer(status: int, code: str, message: str, parameter: str | None = None) 
     if request.path.startswith(JSON_PATHS):
         return error_json(status, code, message, parameter)
     title, text = PAGE_TEXT.get(status, PAGE_TEXT[500 if status >= 500 else 400])
-    page = render_template("error.html", status=status, title=title, text=text)
+    if request_ctx.url_adapter is None:
+        # A Host header no address can be made for (a label over 63 characters): the
+        # page's links cannot be written either, so a page without them.
+        page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+                f"{escape(title)}</title></head><body><main><h1>{escape(title)}</h1><p>"
+                "The site name this request was sent to is not a valid one.</p></main>"
+                "</body></html>")
+    else:
+        page = render_template("error.html", status=status, title=title, text=text)
     return Response(page, status=status, mimetype="text/html")
 
 

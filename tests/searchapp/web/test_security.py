@@ -138,3 +138,17 @@ def test_no_index_yet_is_a_503_saying_so(tmp_path: Path) -> None:
     assert api.status_code == 503
     assert api.get_json()["error"]["code"] == "index_unavailable"
     assert str(tmp_path) not in api.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=walking", "/summaries/web-sores-cushions",
+                                  "/api/v1/search?q=walking", "/healthz"])
+def test_a_host_header_no_address_can_be_made_for_is_a_bad_request(
+        client: FlaskClient, path: str) -> None:
+    answer = client.get(path, headers={"Host": "a" * 64 + ".example.org"})
+    assert answer.status_code == 400
+    if answer.is_json:
+        assert answer.get_json()["error"]["code"] == "bad_request"
+    else:
+        page = answer.get_data(as_text=True)
+        assert "<h1>That request could not be understood</h1>" in page
+        assert "site name this request was sent to is not a valid one" in page
