@@ -68,6 +68,18 @@ def _flag(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
+# The editors' password guards the report of what readers searched for: a word or
+# two, not a letter (wrong sign-ins are also limited, see `signins`).
+MIN_PASSWORD = 12
+
+
+def _password(text: str) -> str:
+    if text and len(text) < MIN_PASSWORD:
+        raise ValueError(f"must be at least {MIN_PASSWORD} characters (a few words will "
+                         "do), or empty to switch the editor pages off")
+    return text
+
+
 SETTINGS = (
     Setting("INDEX_DIR", Path("index_data/index"), Path,
             "Folder of the search index the site serves."),
@@ -102,8 +114,9 @@ SETTINGS = (
             "switches logging off."),
     Setting("QUERY_LOG_DAYS", 365, _days,
             "Days the query log keeps its counts; older ones are removed."),
-    Setting("EDITOR_PASSWORD", "", str,
-            "Password of the editor pages (/editor); without one they are switched off."),
+    Setting("EDITOR_PASSWORD", "", _password,
+            f"Password of the editor pages (/editor), at least {MIN_PASSWORD} characters; "
+            "without one they are switched off."),
     Setting("SECRET_KEY", "", str,
             "Signs editors' session cookies; set the same value on every worker and "
             "server (without it, a key is kept in a file beside the query log)."),

@@ -29,6 +29,7 @@ def test_settings_come_from_defaults_then_environment_then_the_mapping() -> None
 @pytest.mark.parametrize(("name", "value"), [
     ("SCISEARCH_CACHE_SECONDS", "soon"), ("SCISEARCH_RELOAD_SECONDS", "-1"),
     ("SCISEARCH_CORS_ORIGINS", "partner.example"), ("SCISEARCH_HSTS", "maybe"),
+    ("SCISEARCH_EDITOR_PASSWORD", "x"), ("SCISEARCH_EDITOR_PASSWORD", "secret123"),
 ])
 def test_a_bad_environment_value_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(config.ConfigError, match=name):
