@@ -32,15 +32,27 @@ class FileResult:
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
-    """UTF-8 (with or without a BOM); Windows-1252 as a fallback, with a warning."""
+    """UTF-8 (with or without a BOM); a UTF-8 file with a few bad bytes keeps its
+    UTF-8, the bad bytes replaced; Windows-1252 as a fallback. Both with a warning."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ParseError(path, f"not UTF-8 text (bad byte at position {exc.start})") from None
-        warnings.append(f"not UTF-8 (bad byte at position {exc.start}); read as Windows-1252")
+        lenient = data.decode("utf-8-sig", errors="replace")
+        bad = lenient.count("\ufffd") - data.count("\ufffd".encode())
+        if any(ord(c) > 127 and c != "\ufffd" for c in lenient):
+            # Other characters read as UTF-8 ("é" as two bytes): it is UTF-8 but for
+            # the bad bytes; as Windows-1252, each of those characters would be garbled.
+            warnings.append(f"not UTF-8 at {bad} place(s), the first at byte {exc.start}: "
+                            "read as UTF-8, each bad byte shown as \ufffd")
+            text = lenient
+        else:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise ParseError(path, f"not UTF-8 text (bad byte at position {exc.start})"
+                                 ) from None
+            warnings.append(f"not UTF-8 (bad byte at position {exc.start}); read as "
+                            "Windows-1252")
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
 
 

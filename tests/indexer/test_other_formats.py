@@ -161,6 +161,21 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path, data_dir: Path
     assert any("Windows-1252" in w for w in result.warnings)
 
 
+def test_utf8_with_one_bad_byte_stays_utf8_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "one-bad-byte.json"
+    record = {"id": "cafe", "title": "Café meetings after spinal cord injury \u2013 a study",
+              "simple_explanation": "People met in a café, naïvely at first."}
+    data = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    path.write_bytes(data.replace(b"first", b"fir\xffst"))  # one byte no UTF-8 has
+    result = read_file(path)
+    assert not result.errors
+    [summary] = result.summaries
+    assert summary.title == record["title"]  # not "CafÃ©", not "\u00e2\u20ac\u201c"
+    assert summary.simple_explanation == "People met in a café, naïvely at fir\ufffdst."
+    assert any("not UTF-8 at 1 place(s)" in w and "read as UTF-8" in w
+               for w in result.warnings)
+
+
 def test_a_markdown_file_that_is_not_a_summary_is_said_to_be_so(tmp_path: Path) -> None:
     # Like the README: headings of its own, and a summary's only inside a code block.
     path = tmp_path / "README.md"
