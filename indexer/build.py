@@ -119,17 +119,24 @@ class _Indexed:
     ids: list[str]
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """Summary files under `paths` (files or folders), sorted; hidden files and READMEs skipped."""
+def find_files(paths: Iterable[Path], outside: list[Path] | None = None) -> list[Path]:
+    """Summary files under `paths` (files or folders), sorted; hidden files and READMEs
+    skipped, and links to files outside their folder (listed in `outside`): a link
+    must not publish what was never put in the summaries folder."""
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
+            root = path.resolve()
             for candidate in path.rglob("*"):
                 parts = candidate.relative_to(path).parts
                 if (candidate.is_file() and candidate.suffix.lower() in SUFFIXES
                         and not any(p.startswith((".", "_")) for p in parts)
                         and not candidate.name.lower().startswith("readme")):
-                    found.add(candidate.resolve())
+                    target = candidate.resolve()
+                    if target.is_relative_to(root):
+                        found.add(target)
+                    elif outside is not None:
+                        outside.append(candidate)
         elif path.is_file():
             found.add(path.resolve())
         else:
@@ -260,7 +267,8 @@ def build_index(
     started = time.perf_counter()
     embed = embedding.enabled() if embed is None else embed
     thesaurus = thesaurus if thesaurus is not None else synonyms.load()
-    files = find_files(paths)
+    outside: list[Path] = []
+    files = find_files(paths, outside)
     roots = [p.resolve() for p in paths]
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(index_dir / LOCK))
@@ -272,6 +280,9 @@ def build_index(
         (index_dir / (LOCK + ".pid")).write_text(f"pid {os.getpid()}", encoding="utf-8")
         report = _build_locked(files, roots, index_dir, rebuild, field_map or {}, progress,
                                thesaurus, embed)
+        report.errors.extend(ParseError(link, f"a link to {link.resolve()}, outside the "
+                                              "summaries folder: not followed")
+                             for link in outside)
     finally:
         (index_dir / (LOCK + ".pid")).unlink(missing_ok=True)
         lock.release()

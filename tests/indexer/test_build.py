@@ -308,3 +308,18 @@ def test_files_nested_past_what_a_parser_can_read_are_skipped_one_line_each(
     assert set(problems) == {("array.json", None), ("object.json", None), ("lines.jsonl", 2),
                              ("front.md", None)}
     assert all("nested too deeply" in message for message in problems.values())
+
+
+def test_a_link_to_a_file_outside_the_summaries_folder_is_not_followed(tmp_path: Path) -> None:
+    summaries, private = tmp_path / "summaries", tmp_path / "private"
+    summaries.mkdir()
+    private.mkdir()
+    (summaries / "ours.json").write_text(json.dumps({"id": "ours", "title": "Walking"}))
+    (private / "notes.json").write_text(json.dumps({"id": "private", "title": "Not for the web"}))
+    (summaries / "notes.json").symlink_to(private / "notes.json")
+    (summaries / "inside.json").symlink_to(summaries / "ours.json")  # inside: read once
+    report = build_index([summaries], tmp_path / "index", embed=False)
+    assert _ids(tmp_path / "index") == {"ours"}
+    [skipped] = report.errors
+    assert skipped.path == summaries / "notes.json"
+    assert "outside the summaries folder: not followed" in skipped.reason
