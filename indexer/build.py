@@ -52,7 +52,7 @@ from indexer.errors import (
     damage,
 )
 from indexer.formats import SUFFIXES, FileResult, read_file
-from indexer.record import Summary, build_summary, content_hash
+from indexer.record import MAX_FILE_MB, Summary, build_summary, content_hash, limit
 from indexer.schema import SCHEMA_VERSION, build_schema
 from synonyms.model import Thesaurus
 
@@ -439,10 +439,17 @@ def _index_file(
     last_good: _LastGood,
 ) -> None:
     previous = indexed.get(source)
+    most = limit(MAX_FILE_MB)
     try:
+        size = path.stat().st_size
+        if size > most * 1_000_000:
+            raise ValueError(f"{size / 1e6:,.1f} MB, over the limit of {most:,} MB "
+                             f"({MAX_FILE_MB}): skipped")
         data = path.read_bytes()
-    except OSError as exc:
-        report.errors.append(ParseError(path, f"cannot read the file ({exc.strerror})"))
+    except (OSError, ValueError) as exc:
+        reason = f"cannot read the file ({exc.strerror})" if isinstance(exc, OSError) \
+            else str(exc)
+        report.errors.append(ParseError(path, reason))
         if previous:
             report.kept.append(path)
         else:

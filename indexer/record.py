@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import evidence
-from indexer.errors import ParseError
+from indexer.errors import ParseError, SettingError
 
 FIELDS: tuple[str, ...] = (
     "id", "title", "url", "journal", "year", "published", "doi", "category", "categories",
@@ -247,6 +248,35 @@ class _Fail:
                           record=self.record)
 
 
+MAX_FIELD_CHARS = "SCISEARCH_MAX_FIELD_CHARS"
+MAX_FILE_MB = "SCISEARCH_MAX_FILE_MB"
+# Limits on what one summary may hold, and one file: a 50 MB summary took 131 s and
+# 1.5 GB to index, and then every search that showed it ran past gunicorn's timeout.
+# The longest field of the 2,940 registered trials is 27,245 characters; the trials'
+# file is 10 MB.
+_LIMITS = {MAX_FIELD_CHARS: 100_000, MAX_FILE_MB: 100}
+
+
+def limit(name: str) -> int:
+    """The limit `name` (MAX_FIELD_CHARS, MAX_FILE_MB): its environment variable, else
+    the default. Raises SettingError for a value that is not a positive whole number."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return _LIMITS[name]
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingError(f"{name}={raw!r}: must be a whole number of at least 1")
+    return int(raw)
+
+
+def _check_sizes(raw: Mapping[str, Any], fail: _Fail, most: int) -> None:
+    for name, value in raw.items():
+        size = sum(len(str(v)) for v in value) if isinstance(value, list) else \
+            len(str(value)) if value is not None else 0
+        if size > most:
+            raise fail(name, f"{size:,} characters, over the limit of {most:,} "
+                             f"({MAX_FIELD_CHARS}): the summary is skipped")
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -283,6 +313,7 @@ def build_summary(
     (from `lines`, else `line`, the record's own). Raises ParseError.
     """
     fail = _Fail(path, record, lines or {}, line)
+    _check_sizes(raw, fail, limit(MAX_FIELD_CHARS))
     warnings = [unknown_field_warning(k) for k in raw if k not in FIELDS]
 
     title = _text(raw.get("title"), "title", fail)

@@ -323,3 +323,29 @@ def test_a_link_to_a_file_outside_the_summaries_folder_is_not_followed(tmp_path:
     [skipped] = report.errors
     assert skipped.path == summaries / "notes.json"
     assert "outside the summaries folder: not followed" in skipped.reason
+
+
+def test_a_summary_or_file_over_the_limits_is_skipped_with_a_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.errors import SettingError
+
+    summaries = tmp_path / "summaries"
+    summaries.mkdir()
+    (summaries / "two.json").write_text(json.dumps([
+        {"id": "short", "title": "Walking"},
+        {"id": "huge", "title": "Bladder care", "research_summary": "patients " * 20_000}]))
+    (summaries / "big.jsonl").write_text(
+        json.dumps({"id": "in-big", "title": "Pain"}) + "\n" + " " * 1_200_000)
+    monkeypatch.setenv("SCISEARCH_MAX_FILE_MB", "1")
+    report = build_index([summaries], tmp_path / "index", embed=False)
+    assert _ids(tmp_path / "index") == {"short"}
+    reasons = {(e.path.name, e.field): e.reason for e in report.errors}
+    assert reasons[("two.json", "research_summary")] == (
+        "180,000 characters, over the limit of 100,000 (SCISEARCH_MAX_FIELD_CHARS): "
+        "the summary is skipped")
+    assert reasons[("big.jsonl", None)] == (
+        "1.2 MB, over the limit of 1 MB (SCISEARCH_MAX_FILE_MB): skipped")
+    monkeypatch.setenv("SCISEARCH_MAX_FIELD_CHARS", "lots")
+    with pytest.raises(SettingError, match="SCISEARCH_MAX_FIELD_CHARS='lots'"):
+        build_index([summaries], tmp_path / "index", embed=False, rebuild=True)
+    assert _ids(tmp_path / "index") == {"short"}  # the index served stays as it was
