@@ -115,30 +115,22 @@ def run_clients(port: int, clients: int, seconds: float, paths: list[str],
     return len(latencies), errors[0], latencies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index-dir", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32, 64])
-    args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="scisearch-load-"))
+def start_site(index_dir: Path | None, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with the README's settings on a free port of 127.0.0.1, serving
+    `index_dir` (None: the bundled sample, indexed into a scratch folder), once it
+    answers /healthz; it is stopped when the script ends."""
+    scratch = Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
     atexit.register(shutil.rmtree, scratch, True)
-    index_dir = args.index_dir
     if index_dir is None:
         index_dir = scratch / "index"
         subprocess.run([sys.executable, "-m", "searchapp.cli", "index",
                         str(ROOT / "index_data" / "summaries"), "--index-dir", str(index_dir)],
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    questions = [line.split("\t")[1] for line in
-                 QUESTIONS.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
-    paths = [("/?" if n % 2 else "/api/v1/search?") + urlencode({"q": q})
-             for n, q in enumerate(questions)]
     port = free_port()
     environment = {**os.environ, "SCISEARCH_INDEX_DIR": str(index_dir),
                    "SCISEARCH_QUERY_LOG": "off", "SCISEARCH_CACHE_SECONDS": "0"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "-c", "python:searchapp.gunicorn_conf", "searchapp:create_app()"],
         cwd=scratch, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)
@@ -150,13 +142,27 @@ def main() -> None:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
-                break
+                return server, port
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() - started > 120:
             sys.exit("gunicorn did not start: " + (server.stderr.read().decode()[-2000:]
                                                    if server.stderr else ""))
         time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32, 64])
+    args = parser.parse_args()
+    server, port = start_site(args.index_dir, args.workers)
+    questions = [line.split("\t")[1] for line in
+                 QUESTIONS.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    paths = [("/?" if n % 2 else "/api/v1/search?") + urlencode({"q": q})
+             for n, q in enumerate(questions)]
     print(f"gunicorn, {args.workers} workers, 127.0.0.1:{port}, {len(paths)} requests in turn, "
           f"{args.seconds:g} s per step", flush=True)
     # The first readers of the freshly started (and warmed) workers, one at a time,

@@ -1,7 +1,10 @@
 """gunicorn settings for the site (README, "Running it for real"):
 
-    gunicorn -c python:searchapp.gunicorn_conf --workers 4 --bind 0.0.0.0:8000 \\
+    gunicorn -c python:searchapp.gunicorn_conf --workers 4 --bind 127.0.0.1:8000 \\
         'searchapp:create_app()'
+
+behind a buffering reverse proxy (nginx: README, bench/nginx-settings.conf): sync
+workers read each request themselves, so slow clients would hold them all.
 
 - preload_app: the app and its settings are made once, before the workers are
   forked (a bad setting stops the master with its message, not each worker).
