@@ -539,7 +539,7 @@ def document_fields(summary: Summary, source: str, digest: str,
     """The whoosh document for one summary, tagged with the concepts it mentions.
 
     Each text is read once, by the matcher: its words become the index terms of
-    the text fields (`schema.Analysed`), the distinct words the vocabulary, and
+    the text fields (`schema.analysed`), the distinct words the vocabulary, and
     the concept mentions the tags."""
     words: set[str] = set()
     mentions: list[str] = []

@@ -182,15 +182,18 @@ def understand(
                            cut or len(plain) > MAX_TERMS,
                            frozenset(plain[:MAX_TERMS]) | {t for p in phrases for t in p})
 
+    tokens = list(analysis.tokens(loose))
     known: Collection[str] = speller.known if speller is not None else ()
-    beyond: frozenset[str] = frozenset()
+    # The words tried for corrections: those no one knows (not the index, not the
+    # thesaurus, not English), the first MAX_CORRECTED of them; the rest stay as typed.
+    to_correct: frozenset[str] = frozenset()
     if correct and speller is not None:
-        unknown = [w for w in dict.fromkeys(t.text for t in analysis.tokens(loose))
+        unknown = [w for w in dict.fromkeys(t.text for t in tokens)
                    if not analysis.is_stop(w) and not w.isdigit() and not speller.is_known(w)
                    and w not in analysis.english_words()]
-        beyond = frozenset(unknown[MAX_CORRECTED:])
-        if beyond:
-            known = _Known(known, beyond)
+        to_correct = frozenset(unknown[:MAX_CORRECTED])
+        if len(unknown) > MAX_CORRECTED:
+            known = _Known(known, frozenset(unknown[MAX_CORRECTED:]))
     matches = matcher.find(loose, fuzzy=correct, query=True, known=known, speller=speller) \
         if matcher is not None and expand else []
     corrections = [Correction(typed, fixed) for m in matches for typed, fixed in m.corrections]
@@ -198,7 +201,7 @@ def understand(
     expansions = _expansions(matches)
     covered = [(m.start, m.end) for m in matches]
     terms: list[str] = []
-    for token in analysis.tokens(loose):
+    for token in tokens:
         word = token.text
         if analysis.is_stop(word) or any(s <= token.start < e for s, e in covered):
             continue
@@ -209,8 +212,7 @@ def understand(
         fixed_here = [c.corrected for c in corrections if c.typed == word]
         if fixed_here:
             terms.append(analysis.stem(fixed_here[0]))
-        elif correct and speller is not None and not word.isdigit() and word not in beyond \
-                and not speller.is_known(word) and word not in analysis.english_words():
+        elif speller is not None and word in to_correct:
             fixed = speller.candidates(word, limit=1)
             if fixed:
                 corrections.append(Correction(word, fixed[0]))
