@@ -109,6 +109,13 @@ class Database:
         self._pid = 0
         self._lock = threading.Lock()
         self._migrated = False
+        if self.postgresql:
+            try:
+                parsed.get_dialect().import_dbapi()
+            except ImportError:
+                raise DatabaseError(
+                    f"query log {shown(url)}: the PostgreSQL driver (psycopg) is not "
+                    "installed: run `pip install -e '.[postgresql]'`") from None
         _OPEN.add(self)
         if migrate_now:
             try:

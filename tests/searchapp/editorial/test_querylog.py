@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -168,3 +169,11 @@ def test_a_database_gone_down_never_fails_a_search_and_is_tried_again(
     log._down_until = 0.0
     log.record_search("bladder", 2, [], False)
     assert [r.searches for r in log.searches(since=date.today())] == [1]
+
+
+def test_a_postgresql_log_without_its_driver_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    with pytest.raises(QueryLogError, match=r"psycopg\) is not installed: run "
+                                            r"`pip install -e '\.\[postgresql\]'`"):
+        QueryLog("postgresql://editor:secret@127.0.0.1:1/log")
