@@ -118,8 +118,9 @@ SETTINGS = (
             f"Password of the editor pages (/editor), at least {MIN_PASSWORD} characters; "
             "without one they are switched off."),
     Setting("SECRET_KEY", "", str,
-            "Signs editors' session cookies; set the same value on every worker and "
-            "server (without it, a key is kept in a file beside the query log)."),
+            "Signs editors' session cookies and the click tokens of result links; set "
+            "the same value on every worker and server (without it, a key is kept in a "
+            "file beside the query log)."),
     Setting("SECURE_COOKIES", True, _flag,
             "Send the editors' session cookie over HTTPS only (turn off only for local "
             "testing over plain HTTP)."),

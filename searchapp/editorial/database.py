@@ -210,14 +210,14 @@ class Database:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def upsert(self, table: sa.Table, values: Mapping[str, Any],
-               update: Mapping[str, Any]) -> Any:
+               update: Mapping[str, Any], where: Any = None) -> Any:
         """INSERT `values`, or on a primary-key clash SET `update` (written with the
-        statement's `excluded` row: a function of it)."""
+        statement's `excluded` row: a function of it) where the row meets `where`."""
         dialect: Any = postgresql if self.postgresql else sqlite
         statement = dialect.insert(table).values(**values)
         keys = [column.name for column in table.primary_key.columns]
         return statement.on_conflict_do_update(
-            index_elements=keys,
+            index_elements=keys, where=where,
             set_={name: value(statement.excluded) if callable(value) else value
                   for name, value in update.items()})
 

@@ -4,7 +4,9 @@ Each search (the search page, the API and the widget; not autocomplete) adds
 one to a daily count for its normalised query, with the result count, whether
 the spelling was corrected, the concepts it matched, and how many of its words
 the best-matching result shown holds (the report's "weak searches"). A click on a result
-adds one to a daily count for (query, summary). Nothing else is kept: no IP
+adds one to a daily count for (query, summary), when its link's token shows a
+search of those words listed it (`searchapp.web.clicks`), up to the number of
+those searches that day and the day before. Nothing else is kept: no IP
 address, no user agent, no cookie or session, no time of day, and not even the
 order of searches (the tables have no row ids, only daily counts), so two
 searches by one person cannot be linked. E-mail addresses, dates, phone and
@@ -163,19 +165,41 @@ class QueryLog:
             **{name: _excluded(name) for name in values if name != "searches"}})
 
     def record_click(self, query: str, summary: str, day: date | None = None) -> None:
-        """Count one click on a result; never raises (a failure is logged)."""
-        self._count("click", clicks, query, day or date.today(),
-                    {"summary": summary[:200], "clicks": 1}, {"clicks": clicks.c.clicks + 1})
+        """Count one click on a result; never raises (a failure is logged). A summary's
+        clicks for some words count at most as often as those words were searched for
+        that day and the day before: a result link opened again and again does not pad
+        the report."""
+        day = day or date.today()
+
+        def add(db: sa.Connection, text: str) -> None:
+            searched = db.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(searches.c.searches), 0))
+                .where(searches.c.query == text,
+                       searches.c.day.between((day - timedelta(days=1)).isoformat(),
+                                              day.isoformat()))).scalar_one()
+            if searched:
+                db.execute(self.database.upsert(
+                    clicks, {"day": day.isoformat(), "query": text, "summary": summary[:200],
+                             "clicks": 1},
+                    {"clicks": clicks.c.clicks + 1}, where=clicks.c.clicks < searched))
+
+        self._write("click", query, day, add)
 
     def _count(self, what: str, table: sa.Table, query: str, day: date,
                values: dict[str, Any], update: dict[str, Any]) -> None:
+        self._write(what, query, day, lambda db, text: db.execute(self.database.upsert(
+            table, {"day": day.isoformat(), "query": text, **values}, update)))
+
+    def _write(self, what: str, query: str, day: date,
+               write: Callable[[sa.Connection, str], Any]) -> None:
+        """Run `write` with the normalised query in a transaction (and prune old rows);
+        a failure is logged, and writes pause for RETRY_AFTER seconds."""
         text = normalise(query)
         if not text or time.monotonic() < self._down_until:
             return
         try:
             with self.database.begin() as db:
-                db.execute(self.database.upsert(
-                    table, {"day": day.isoformat(), "query": text, **values}, update))
+                write(db, text)
                 self._prune(db, day)
         except (sa.exc.SQLAlchemyError, OSError) as error:
             with self._lock:

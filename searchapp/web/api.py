@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from searchapp.search import SearchRequestError
 from searchapp.web import openapi
+from searchapp.web.clicks import result_link
 from searchapp.web.errors import ApiError
 from searchapp.web.params import ParameterError, search_request
 from searchapp.web.state import live_index, log_search
@@ -41,6 +42,8 @@ def search() -> Response:
             raise ParameterError(error.parameter, str(error)) from None
     log_search(answer)
     body = answer.to_dict()
+    for hit in body["results"]:  # its page here, opened as a click on this search
+        hit["link"] = result_link(hit["id"], wanted.q)
     return ok(body, body.pop("took_ms"))
 
 

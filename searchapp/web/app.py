@@ -23,7 +23,8 @@ from flask_compress import Compress
 from searchapp import config as config_mod
 from searchapp.editorial import QueryLog, QueryLogError
 from searchapp.search.results import DISCLAIMER
-from searchapp.web import api, editor, editor_auth, errors, headers, integration, pages
+from searchapp.web import api, editor, editor_auth, errors, headers, integration, keys, pages
+from searchapp.web.clicks import result_link
 from searchapp.web.state import EXTENSION, QUERY_LOG, LiveIndex
 
 
@@ -40,8 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
                                           app.config["RELOAD_SECONDS"],
                                           app.config["SEMANTIC"])
-    app.extensions[QUERY_LOG] = _query_log(app)
-    editor_auth.init_app(app, app.extensions[QUERY_LOG])
+    querylog = app.extensions[QUERY_LOG] = _query_log(app)
+    # A key signs editors' sessions and the click tokens of result links.
+    keyed = keys.init_key(app, querylog) if app.config.get("EDITOR_PASSWORD") or querylog \
+        else False
+    editor_auth.init_app(app, querylog, keyed)
     for blueprint in (pages.bp, api.bp, integration.bp, editor.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
@@ -51,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     headers.register(app)  # after Compress: it runs first, on the uncompressed body
 
     app.add_template_filter(http_url)
+    app.add_template_global(result_link)
 
     @app.context_processor
     def site() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Who may see the editor pages: one shared password, a signed session cookie, CSRF tokens.
 
     EDITOR_PASSWORD (SCISEARCH_EDITOR_PASSWORD)   without it the pages are switched off
-    SECRET_KEY, else a key file beside the query log (or the index folder), created once
+    the site's secret key (`keys`: SECRET_KEY, else a key file made once)
         -> Flask's signed session cookie, only sent to /editor: HttpOnly,
            SameSite=Strict, Secure unless SECURE_COOKIES is off, 8 hours
     every form (sign in, sign out) carries the session's CSRF token
@@ -21,10 +21,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask, current_app, request, session
 
@@ -33,7 +31,6 @@ from searchapp.editorial.signins import SignInFailures
 
 log = logging.getLogger(__name__)
 
-KEY_FILE = "secret_key"
 SESSION_HOURS = 8
 CSRF_FIELD = "csrf_token"
 EXTENSION = "scisearch.editor"
@@ -61,8 +58,9 @@ class EditorAccess:
         return hmac.new(key, b"editor:" + self.password.encode("utf-8"),
                         hashlib.sha256).hexdigest()
 
-def init_app(app: Flask, querylog: QueryLog | None) -> None:
-    """Set up sessions for the editor pages, or switch them off (see the module doc)."""
+def init_app(app: Flask, querylog: QueryLog | None, keyed: bool) -> None:
+    """Set up sessions for the editor pages, or switch them off (see the module doc).
+    `keyed`: the app has its secret key (`keys.init_key`)."""
     app.config.update(
         SESSION_COOKIE_NAME="scisearch_editor", SESSION_COOKIE_PATH="/editor",
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
@@ -72,49 +70,12 @@ def init_app(app: Flask, querylog: QueryLog | None) -> None:
         SESSION_REFRESH_EACH_REQUEST=False)
     password = str(app.config.get("EDITOR_PASSWORD") or "")
     reason = None if password else "set SCISEARCH_EDITOR_PASSWORD"
-    if password and not app.config.get("SECRET_KEY"):
-        folder = querylog.path.parent if querylog and querylog.path \
-            else Path(app.config["INDEX_DIR"]).parent
-        try:
-            app.config["SECRET_KEY"] = shared_key(folder / KEY_FILE)
-        except OSError as error:
-            log.error("editor pages switched off: no secret key could be kept in %s (%s); "
-                      "set SCISEARCH_SECRET_KEY", folder, error.strerror)
-            reason = "set SCISEARCH_SECRET_KEY (no key file could be written)"
+    if password and not keyed:
+        log.error("editor pages switched off: the site has no secret key")
+        reason = "set SCISEARCH_SECRET_KEY (no key file could be written)"
     failures = SignInFailures(str(app.config.get("SECRET_KEY") or ""),
                               querylog.database if querylog else None)
     app.extensions[EXTENSION] = EditorAccess(password, reason, failures)
-
-
-def shared_key(path: Path) -> str:
-    """The key in `path`, created (mode 0600) by whichever worker comes first.
-
-    The key is written to a temporary file and linked into place, so another worker
-    never reads a half-written key, and a second key never replaces the first."""
-    try:
-        return _read_key(path)
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="ascii") as out:
-            out.write(secrets.token_hex(32))
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another worker was first: use its key
-    finally:
-        temporary.unlink(missing_ok=True)
-    return _read_key(path)
-
-
-def _read_key(path: Path) -> str:
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < 32:
-        raise OSError(0, f"the key file {path.name} is too short", str(path))
-    return key
 
 
 def access() -> EditorAccess:

@@ -67,7 +67,7 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["id", "title", "title_html", "score", "snippet", "category",
                      "categories", "evidence_level", "evidence_label", "year", "journal",
-                     "doi", "url", "topics", "why"],
+                     "doi", "url", "topics", "why", "link"],
         "properties": {
             "id": {"type": "string"}, "title": {"type": "string"},
             "title_html": {"type": "string", "description": "Escaped HTML, matches in <mark>"},
@@ -83,6 +83,10 @@ _SCHEMAS: dict[str, Any] = {
                     "to join into a sentence ('Shown because ... and ...'): 'it is about "
                     "<topic>, the term researchers use for <the reader's words>', and 'it "
                     "is close in meaning to your question' when it was found by meaning"},
+            "link": {"type": "string", "description": "The summary's page on this site, "
+                     "as a path with the search's words and a click token valid for an "
+                     "hour or two: open it for the reader so that the click counts in "
+                     "the editors' report (`url` is the study's own page elsewhere)"},
         },
     },
     "FacetValue": {

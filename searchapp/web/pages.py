@@ -19,9 +19,10 @@ from werkzeug.wrappers import Response
 
 from searchapp.search import SearchIndex, SearchRequest, SearchRequestError, SearchResponse
 from searchapp.search.results import FACET_FIELDS, MAX_RESULTS, SORTS, facet_key
+from searchapp.web.clicks import count_click
 from searchapp.web.errors import ApiError
 from searchapp.web.params import search_request
-from searchapp.web.state import live_index, log_click, log_search
+from searchapp.web.state import live_index, log_search
 
 bp = Blueprint("pages", __name__)
 
@@ -166,6 +167,6 @@ def summary_page(summary_id: str) -> str | Response:
                         + (f"?{query}" if query else ""), 301)
     if document is None:
         raise ApiError(404, "not_found", "no such summary")
-    log_click(request.args.get("q", ""), document.id)
+    count_click(request.args.get("q", ""), document.id, request.args.get("c", ""))
     return render_template("summary.html", document=document, record=document.record,
                            back=request.args.get("q", ""))

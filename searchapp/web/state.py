@@ -158,14 +158,3 @@ def log_search(answer: SearchResponse) -> None:
                                words=answer.words, held=answer.held)
     except Exception:  # noqa: BLE001 - the log must never fail a search
         log.exception("query log: a search was not recorded")
-
-
-def log_click(query: str, summary_id: str) -> None:
-    """Count a click on a search result (its link carries the search's words)."""
-    querylog = query_log()
-    if querylog is None or not query.strip():
-        return
-    try:
-        querylog.record_click(query, summary_id)
-    except Exception:  # noqa: BLE001 - the log must never fail a page
-        log.exception("query log: a click was not recorded")

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.browser.helpers import open_third_party_page
 
 if TYPE_CHECKING:
@@ -65,8 +67,8 @@ def test_widget_search_shows_marked_results_a_link_to_all_and_the_notice(
     assert cards.count() == 5
     assert page.locator(".scisearch-snippet mark").count() > 0
     first = cards.first.locator("a")
-    # The link carries the words typed, so the click counts for this search.
-    assert re.fullmatch(re.escape(site) + r"/summaries/[^/?#]+\?q=bladdr%20infection",
+    # The API's link: it carries the words typed, so the click counts for this search.
+    assert re.fullmatch(re.escape(site) + r"/summaries/[^/?#]+\?q=bladdr\+infection",
                         first.get_attribute("href") or "")
     assert page.locator(".scisearch-corrected").inner_text().startswith(
         "Showing results for bladder infection.")
@@ -91,7 +93,8 @@ def test_widget_says_when_nothing_was_found(page: Page) -> None:
 
 def test_hostile_api_content_cannot_add_elements_to_the_page(page: Page) -> None:
     hit = {"id": "x\"><img src=x>", "title": "t", "title_html": HOSTILE, "snippet": HOSTILE,
-           "evidence_label": "<b>label</b>", "year": 2020}
+           "evidence_label": "<b>label</b>", "year": 2020,
+           "link": "/summaries/../../evil.example/x"}
     answer = {"ok": True, "total": 1, "results": [hit], "corrected": "<i>c</i>",
               "disclaimer": "<img src=x onerror=\"window.pwned=5\">"}
     suggestion = {"text": "<img src=x onerror=\"window.pwned=6\">", "kind": "term",
@@ -117,6 +120,24 @@ def test_hostile_api_content_cannot_add_elements_to_the_page(page: Page) -> None
     assert page.evaluate("window.pwned") is None
     href = widget.locator(".scisearch-card a").get_attribute("href") or ""
     assert href.endswith("/summaries/x%22%3E%3Cimg%20src%3Dx%3E?q=anything")
+
+
+@pytest.mark.parametrize("link, expected", [
+    ("/summaries/x?q=anything&c=1d2-abc", "/summaries/x?q=anything&c=1d2-abc"),
+    ("//evil.example/summaries/x", "/summaries/x?q=anything"),
+    ("https://evil.example/summaries/x", "/summaries/x?q=anything"),
+    ("javascript:alert(1)//summaries/", "/summaries/x?q=anything"),
+])
+def test_a_result_links_to_the_page_the_api_gave_on_its_own_site_only(
+        page: Page, site: str, link: str, expected: str) -> None:
+    hit = {"id": "x", "title": "t", "title_html": "t", "snippet": "", "link": link,
+           "evidence_label": "Review", "year": 2020}
+    page.route("**/api/v1/search?*", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"ok": True, "total": 1, "results": [hit], "disclaimer": "d"})))
+    page.goto("/widget-demo")
+    search(page, "anything")
+    assert page.locator(".scisearch-card a").get_attribute("href") == site + expected
 
 
 def test_submitting_closes_suggestions_still_on_their_way(page: Page) -> None:

@@ -52,6 +52,16 @@
     return `${origin}/summaries/${encodeURIComponent(id)}${words}`;
   }
 
+  /* A hit's page: the API's `link` (with its click token) if it is one of the API's
+   * summary pages, else made from the id. */
+  function hitUrl(origin, hit, q) {
+    if (typeof hit.link === "string" && hit.link.startsWith("/summaries/")) {
+      const url = new URL(hit.link, origin);
+      if (url.origin === origin && url.pathname.startsWith("/summaries/")) return url.href;
+    }
+    return summaryUrl(origin, hit.id, q);
+  }
+
   /* Fetch JSON, aborting the previous request of the same `slot`. */
   async function getJson(slot, url) {
     if (slot.controller) slot.controller.abort();
@@ -324,7 +334,7 @@
         hit.year ? el("span", {class: "scisearch-year"}, hit.year) : null);
       return el("li", {class: "scisearch-card"},
         el(`h${level}`, {class: "scisearch-card-title"},
-          el("a", {href: summaryUrl(origin, hit.id, q)}, marked(hit.title_html || hit.title))),
+          el("a", {href: hitUrl(origin, hit, q)}, marked(hit.title_html || hit.title))),
         meta,
         hit.snippet ? el("p", {class: "scisearch-snippet"}, marked(hit.snippet)) : null);
     }

@@ -67,10 +67,14 @@ def replay(root: Path, log_setting: str) -> dict[str, Any]:
     client.get("/?q=")
     for prefix in ("b", "be", "bed", "bed s"):
         client.get("/api/v1/suggest", query_string={"q": prefix})
-    for query, summary, times in CLICKS:
+    for query, summary, times in CLICKS:  # the result's link, as the API gave it
+        hits = client.get("/api/v1/search", query_string={"q": query, "sort": "newest",
+                                                           "per_page": 50}).get_json()
+        [link] = [hit["link"] for hit in hits["results"] if hit["id"] == summary]
         for _ in range(times):
-            client.get(f"/summaries/{summary}", query_string={"q": query})
+            client.get(link)
     client.get("/summaries/web-caregivers")  # not from a search: no click
+    client.get("/summaries/web-caregivers?q=bed+sores")  # not shown by one: no click
     log = QueryLog(log_setting)
     with SearchIndex(root / "index") as index:
         report = coverage_report(index, log, days=30)

@@ -119,6 +119,24 @@ def test_several_writers_at_once_lose_no_count(log_setting: str) -> None:
     assert row.searches == 200
 
 
+def test_clicks_count_at_most_as_often_as_their_words_were_searched(
+        log_setting: str) -> None:
+    log = QueryLog(log_setting)
+    today = date(2026, 11, 20)
+    log.record_click("bed sores", "web-sores-cushions", day=today)  # never searched
+    assert log.clicks(since=today) == []
+    log.record_search("bed sores", 4, [], False, day=today - timedelta(days=1))
+    log.record_search("Bed sores", 4, [], False, day=today)
+    log.record_search("bladder", 4, [], False, day=today)
+    for _ in range(5):
+        log.record_click("bed  sores", "web-sores-cushions", day=today)
+    log.record_click("bed sores", "web-sores-dressings", day=today)
+    assert sorted((c.summary, c.clicks) for c in log.clicks(since=today)) == [
+        ("web-sores-cushions", 2), ("web-sores-dressings", 1)]
+    log.record_click("bed sores", "web-sores-cushions", day=today + timedelta(days=2))
+    assert sum(c.clicks for c in log.clicks(since=today)) == 3  # those searches are old
+
+
 def test_a_broken_log_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     log = QueryLog(tmp_path / "log.sqlite3")
     (tmp_path / "log.sqlite3").unlink()

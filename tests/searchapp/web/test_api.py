@@ -46,8 +46,11 @@ def test_search_answers_as_the_search_function_does(client: FlaskClient, web_ind
         direct = index.search(SearchRequest("bed sores", per_page=2,
                                             filters={"category": ("Skin",)})).to_dict()
     direct.pop("took_ms")
+    links = [hit.pop("link") for hit in body["results"]]  # each hit's page here
     assert body == {"ok": True, **direct}
     assert body["results"][0]["snippet"].count("<mark>") >= 1
+    assert [link.split("&c=")[0] for link in links] == [
+        f"/summaries/{hit['id']}?q=bed+sores" for hit in body["results"]]
 
 
 def test_suggest_and_summary_answers_match_the_document(client: FlaskClient) -> None:
