@@ -99,6 +99,10 @@ SETTINGS = (
     Setting("RELOAD_SECONDS", 2.0, _seconds,
             "How often (at most) a worker checks whether the index was rebuilt, and "
             "switches to the new one."),
+    Setting("RELOAD_STAGGER_SECONDS", 10.0, _seconds,
+            "After a rebuild, each worker opens and warms the new index in the background "
+            "after a random wait of up to this many seconds (so that they do not all "
+            "open it at once), then switches to it."),
     Setting("CACHE_SECONDS", 60.0, _seconds,
             "How long browsers and proxies may reuse a search answer (Cache-Control max-age)."),
     Setting("HSTS", False, _flag,

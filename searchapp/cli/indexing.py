@@ -163,7 +163,8 @@ def pull(source: str, local: Path) -> None:
 
     Copies it, checks every file's sha256 against the publisher's, then switches
     LOCAL to it at once; a site serving LOCAL picks it up within
-    SCISEARCH_RELOAD_SECONDS. Keeps the last two generations.
+    SCISEARCH_RELOAD_SECONDS plus SCISEARCH_RELOAD_STAGGER_SECONDS. Keeps the last
+    two generations.
     """
     from indexer.publish import pull as pull_index
 
@@ -221,7 +222,8 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path | None,
         if report.added or report.updated or report.deleted or not report.ok:
             _print_report(report)
     try:
-        app = create_app({"INDEX_DIR": index_dir})
+        # One process: nothing to stagger, a rebuilt index is opened at once.
+        app = create_app({"INDEX_DIR": index_dir, "RELOAD_STAGGER_SECONDS": 0})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     from searchapp.web.state import live_index

@@ -40,7 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = LiveIndex(app.config["INDEX_DIR"],
                                           app.config["RELOAD_SECONDS"],
-                                          app.config["SEMANTIC"])
+                                          app.config["SEMANTIC"],
+                                          app.config["RELOAD_STAGGER_SECONDS"])
     querylog = app.extensions[QUERY_LOG] = _query_log(app)
     # A key signs editors' sessions and the click tokens of result links.
     keyed = keys.init_key(app, querylog) if app.config.get("EDITOR_PASSWORD") or querylog \

@@ -3,16 +3,22 @@
 Each worker process (gunicorn runs several) opens the index once and keeps it:
 opening reads the vocabulary and facet tables, which is far too slow to do
 per request. At most every RELOAD_SECONDS a request checks whether
-`scisearch index` has since updated or rebuilt the index on disk; if so, the
-worker opens the new one and closes the old. Searches in one worker are run
-one at a time: whoosh's readers and the index's caches are not thread-safe,
-and processes, not threads, are how the site scales.
+`scisearch index` has since updated or rebuilt the index on disk; if so, a
+background thread waits a random part of RELOAD_STAGGER_SECONDS (so that the
+workers do not all open it at the same moment), opens the new index, runs the
+warm-up searches through it, and swaps it in between two requests; the old one
+is closed then. Requests meanwhile are answered from the old index. Only a
+worker with no usable index (the first request, or after damage) opens one
+inside a request. Searches in one worker are run one at a time: whoosh's
+readers and the index's caches are not thread-safe, and processes, not
+threads, are how the site scales.
 """
 
 from __future__ import annotations
 
 import logging
 import pickle
+import random
 import struct
 import threading
 import time
@@ -42,13 +48,16 @@ READING_DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.Unpickling
 
 class LiveIndex:
     def __init__(self, index_dir: Path, reload_seconds: float = 2.0,
-                 semantic: bool = True) -> None:
+                 semantic: bool = True, stagger_seconds: float = 0.0) -> None:
         self.index_dir = index_dir
         self.reload_seconds = reload_seconds
         self.semantic = semantic
+        self.stagger_seconds = stagger_seconds
         self._index: SearchIndex | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by a request, or by a swap
+        self._opener: threading.Thread | None = None
+        self._closed = False
 
     @contextmanager
     def use(self) -> Iterator[SearchIndex]:
@@ -67,37 +76,58 @@ class LiveIndex:
                 raise IndexDamagedError(self.index_dir, name, damage(error)) from error
 
     def _current(self) -> SearchIndex:
-        now = time.monotonic()
         index = self._index
-        if index is not None and now - self._checked < self.reload_seconds:
+        if index is None:
+            index = self._index = self._open()  # nothing to serve meanwhile: open now
+            self._checked = time.monotonic()
+            return index
+        now = time.monotonic()
+        if now - self._checked < self.reload_seconds:
             return index
         self._checked = now
-        if index is not None and index.is_current():
-            return index
+        opening = self._opener is not None and self._opener.is_alive()
+        if not opening and not index.is_current():
+            self._opener = threading.Thread(target=self._open_in_background,
+                                            name="scisearch-reopen", daemon=True)
+            self._opener.start()
+        return index
+
+    def _open(self) -> SearchIndex:
         started = time.perf_counter()
-        try:
-            fresh = SearchIndex(self.index_dir, semantic=self.semantic)
-        except IndexerError as error:
-            if index is None:
-                raise
-            log.warning("kept the open index: the new one could not be opened: %s", error)
-            return index
+        fresh = SearchIndex(self.index_dir, semantic=self.semantic)
         _ = fresh.suggester  # built now, not on some reader's first keystroke
-        if index is not None:
-            index.close()
-        self._index = fresh
         log.info("opened the index %s (%d summaries) in %.0f ms", self.index_dir,
                  fresh.doc_count, (time.perf_counter() - started) * 1000)
         return fresh
+
+    def _open_in_background(self) -> None:
+        """Open the updated index after a random part of the stagger, warm it, and swap
+        it in between two requests. One that cannot be opened is reported, and the open
+        index kept (tried again at the next check)."""
+        time.sleep(random.uniform(0, self.stagger_seconds))
+        try:
+            fresh = self._open()
+            _warm(fresh)
+        except IndexerError as error:
+            log.warning("kept the open index: the new one could not be opened: %s", error)
+            return
+        except Exception:  # noqa: BLE001 - a thread's error would vanish unreported
+            log.exception("kept the open index: opening the new one failed")
+            return
+        with self._lock:
+            if self._closed:  # the app was shut down meanwhile
+                old = fresh
+            else:
+                old, self._index = self._index, fresh
+        if old is not None:
+            old.close()
 
     def warm(self) -> float:
         """Open the index and run a few searches and suggestions through it, so that a
         worker's first reader is served as fast as later ones; returns the seconds taken."""
         started = time.perf_counter()
         with self.use() as index:
-            for question in WARM_UP:
-                index.search(SearchRequest(q=question))
-                index.suggest(question[:4])
+            _warm(index)
         seconds = time.perf_counter() - started
         log.info("warmed the index in %.2f s", seconds)
         return seconds
@@ -116,9 +146,16 @@ class LiveIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._index is not None:
                 self._index.close()
                 self._index = None
+
+
+def _warm(index: SearchIndex) -> None:
+    for question in WARM_UP:
+        index.search(SearchRequest(q=question))
+        index.suggest(question[:4])
 
 
 EXTENSION = "scisearch.index"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from flask.testing import FlaskClient
 
 from indexer.build import build_index, current_generation
 from searchapp import config, create_app
+from searchapp.search import SearchIndex
+from searchapp.web import state
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 
@@ -55,16 +60,57 @@ def test_a_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     corpus.mkdir()
     shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
     build_index([corpus], tmp_path / "index")
-    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0}).test_client()
+    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0,
+                         "RELOAD_STAGGER_SECONDS": 0}).test_client()
     assert client.get("/healthz").get_json()["summaries"] == 12
     assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
 
     (corpus / "new.json").write_text(json.dumps([{
         "id": "pool", "title": "Hydrotherapy in a warm pool", "year": 2023}]), "utf-8")
     build_index([corpus], tmp_path / "index")  # an update, as `scisearch index` does
-    assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 1
+    eventually(lambda: client.get("/api/v1/search?q=hydrotherapy").get_json()["total"], 1)
     build_index([corpus], tmp_path / "index", rebuild=True)  # a new generation
-    assert client.get("/healthz").get_json()["summaries"] == 13
+    eventually(lambda: client.get("/healthz").get_json()["summaries"], 13)
+
+
+def eventually(answer: Callable[[], object], expected: object, seconds: float = 10) -> None:
+    """Ask until `answer()` is `expected` (a background reopen), for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (got := answer()) != expected:
+        assert time.monotonic() < deadline, f"still {got!r}, not {expected!r}"
+        time.sleep(0.05)
+
+
+def test_a_rebuilt_index_is_opened_in_the_background_while_the_old_one_answers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "summaries"
+    corpus.mkdir()
+    shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
+    build_index([corpus], tmp_path / "index")
+    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0,
+                         "RELOAD_STAGGER_SECONDS": 0}).test_client()
+    assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
+    opening, may_finish = threading.Event(), threading.Event()
+    opened_by: list[str] = []
+    slow_open = state.LiveIndex._open
+
+    def held_open(live: state.LiveIndex) -> SearchIndex:
+        opened_by.append(threading.current_thread().name)
+        opening.set()
+        may_finish.wait(5)  # a request waiting for this would see the new index
+        return slow_open(live)
+
+    monkeypatch.setattr(state.LiveIndex, "_open", held_open)
+    (corpus / "new.json").write_text(json.dumps([{
+        "id": "pool", "title": "Hydrotherapy in a warm pool", "year": 2023}]), "utf-8")
+    build_index([corpus], tmp_path / "index", rebuild=True)
+    assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
+    assert opening.wait(5)
+    for _ in range(3):  # answered from the old index while the new one opens
+        assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
+    may_finish.set()
+    eventually(lambda: client.get("/api/v1/search?q=hydrotherapy").get_json()["total"], 1)
+    assert opened_by == ["scisearch-reopen"]
 
 
 def test_opensearch_description_is_linked_from_every_page(client: FlaskClient) -> None:
@@ -109,7 +155,7 @@ def test_widget_files_and_demo_are_served(client: FlaskClient) -> None:
     with client.get("/widget.js", headers={"Origin": "https://partner.example"}) as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
         assert script.headers["Access-Control-Allow-Origin"] == "https://partner.example"
-        assert len(script.data) < 16_000  # 15.9 KB with the fallback for origins not allowed and API links
+        assert len(script.data) < 16_000  # 15.9 KB: with the fallbacks (origin, API link)
     with client.get("/widget.css") as style:
         assert style.mimetype == "text/css"
     demo = client.get("/widget-demo").get_data(as_text=True)
