@@ -114,6 +114,7 @@ class LiveIndex:
         except Exception:  # noqa: BLE001 - a thread's error would vanish unreported
             log.exception("kept the open index: opening the new one failed")
             return
+        old: SearchIndex | None
         with self._lock:
             if self._closed:  # the app was shut down meanwhile
                 old = fresh
