@@ -536,7 +536,7 @@ class SearchIndex:
         level = evidence.by_name(record["evidence_level"])
         return Hit(
             id=record["id"], title=record["title"],
-            title_html=snippets.render(record["title"], title_marks),
+            title_html=snippets.render(title.text, title_marks),
             topics=topics, why=why,
             score=score, snippet=snippet,
             category=record["category"], categories=tuple(record["categories"]),

@@ -40,6 +40,9 @@ BODY_WORDS = 3_000_000
 # Snippets are cut from a summary's first this many characters: analysing a long
 # trial's whole text on its first showing was most of a first search's time.
 SNIPPET_CHARS = 6000
+# Titles are marked up to this many characters (a longer one is cut with "…"): the
+# work a result card costs stays bounded whatever an index holds.
+TITLE_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,11 @@ class PassageCache:
         return known
 
 
+def shown_title(title: str) -> str:
+    """The part of a title a result card marks and shows."""
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS].rstrip() + "\u2026"
+
+
 class Analyses:
     """A generation's summaries analysed for their result cards: the title (to mark
     the words found in it) and the body (for the snippet), each once."""
@@ -128,10 +136,11 @@ class Analyses:
             *record["limitations"],
         ])[:SNIPPET_CHARS]
         title = self._titles.get(record["id"])
-        if title is not None and title.text == record["title"]:
+        if title is not None and title.text == shown_title(record["title"]):
             self._titles.move_to_end(record["id"])
         else:
-            title = self._titles[record["id"]] = self.matcher.prepare(record["title"])
+            title = self._titles[record["id"]] = self.matcher.prepare(
+                shown_title(record["title"]))
             if len(self._titles) > TITLES:
                 self._titles.popitem(last=False)
         return title, self._bodies.analysed(record["id"], body)

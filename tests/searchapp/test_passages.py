@@ -65,3 +65,20 @@ def test_summaries_analysed_before_the_workers_start_need_no_analysis_when_shown
     with SearchIndex(built_index, semantic=False) as later:
         assert passages.handed_down(later.generation, later.version) is None
         assert [_cards(later, q) for q in questions] == expected
+
+
+def test_a_huge_summary_costs_a_result_card_a_bounded_part_of_its_text(tmp_path: Path) -> None:
+    from indexer.build import build_index
+
+    words = " ".join(f"wheelchair cushion trial {n}" for n in range(3300))  # ~98,000 chars
+    (tmp_path / "huge.json").write_text(json.dumps([{
+        "id": "huge", "title": words, "year": 2020, "category": "Skin",
+        "simple_explanation": words, "research_summary": words}]), encoding="utf-8")
+    assert build_index([tmp_path / "huge.json"], tmp_path / "index").added == 1
+    with SearchIndex(tmp_path / "index") as index:
+        [hit] = index.search(SearchRequest(q="wheelchair cushion")).results
+    shown = hit.title_html.replace("<mark>", "").replace("</mark>", "")
+    assert len(shown) <= passages.TITLE_CHARS + 1 and shown.endswith("\u2026")
+    assert hit.title_html.startswith("<mark>wheelchair</mark> <mark>cushion</mark> trial 0")
+    assert hit.title == words  # the API still gives the whole title
+    assert "<mark>" in hit.snippet and len(hit.snippet) < 1000
