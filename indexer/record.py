@@ -206,6 +206,13 @@ def _implications(value: Any, fail: _Fail) -> tuple[Implication, ...]:
     return tuple(result)
 
 
+def quoted(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: its start only, when it is long."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}\u2026 ({len(text):,} characters)"
+
+
 def _year(value: Any, fail: _Fail) -> int | None:
     if value is None or value == "":
         return None
@@ -213,7 +220,7 @@ def _year(value: Any, fail: _Fail) -> int | None:
         raise fail("year", "expected a year such as 2021")
     text = str(value).strip()
     if not re.fullmatch(r"\d{4}", text):
-        raise fail("year", f"expected a four-digit year such as 2021, got {text!r}")
+        raise fail("year", f"expected a four-digit year such as 2021, got {quoted(text)}")
     year = int(text)
     if not 1900 <= year <= dt.date.today().year + 1:
         raise fail("year", f"{year} is not a plausible publication year")
@@ -231,7 +238,7 @@ def _published(value: Any, fail: _Fail) -> dt.date | None:
         raise fail("published", f"expected a date, got {type(value).__name__}")
     date = parse_date(value)
     if date is None:
-        raise fail("published", f"cannot read the date {value.strip()!r}; "
+        raise fail("published", f"cannot read the date {quoted(value.strip())}; "
                                 "write it as 2023-07-03 or July 3, 2023")
     return date
 
@@ -321,12 +328,13 @@ def build_summary(
         raise fail("title", "a title is required")
     doi = normalise_doi(_text(raw.get("doi"), "doi", fail))
     if doi and not is_valid_doi(doi):
-        raise fail("doi", f"{doi!r} is not a DOI (expected something like 10.1186/s13018-023-1)")
+        raise fail("doi", f"{quoted(doi)} is not a DOI (expected something like "
+                          "10.1186/s13018-023-1)")
     given_id = _text(raw.get("id"), "id", fail)
     if given_id:
         summary_id = given_id if ID_AS_GIVEN.fullmatch(given_id) else slugify(given_id)
         if not summary_id:
-            raise fail("id", f"{given_id!r} has no letters or digits to make an id from")
+            raise fail("id", f"{quoted(given_id)} has no letters or digits to make an id from")
     elif doi:
         summary_id = slugify(doi)
     elif default_id:
@@ -350,7 +358,7 @@ def build_summary(
     level, note = evidence.normalise(level_text)
     note = _text(raw.get("evidence_note"), "evidence_note", fail) or note
     if level is evidence.OTHER:
-        warnings.append(f"evidence level {level_text!r} is not one the site knows; "
+        warnings.append(f"evidence level {quoted(level_text)} is not one the site knows; "
                         "filed under 'Other'")
 
     summary = Summary(

@@ -18,6 +18,22 @@ from indexer.record import Summary, content_hash
 SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 # A value nested deeper than Python's parsers recurse (about 1,000 levels).
 TOO_DEEP = "nested too deeply to be read (a summary is a flat record of fields, lists and texts)"
+# Python reads integers of at most this many digits from text (sys.get_int_max_str_digits).
+MAX_DIGITS = 4300
+
+
+def whole_number(digits: str) -> int | str:
+    """A JSON integer as int; one too long for Python to read stays text, for the field's
+    check to refuse with a clear message (json.loads would raise ValueError)."""
+    return int(digits) if len(digits) <= MAX_DIGITS else digits
+
+
+def unreadable(exc: ValueError) -> str:
+    """What a value YAML could not make into a Python value says: an impossible date, a
+    number too long."""
+    if "integer string conversion" in str(exc):
+        return f"a number of more than {MAX_DIGITS:,} digits"
+    return str(exc)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import ParseError
-from indexer.formats import TOO_DEEP, FileResult, decode
+from indexer.formats import TOO_DEEP, FileResult, decode, whole_number
 from indexer.record import build_summary
 
 
@@ -30,7 +30,7 @@ def parse(path: Path, data: bytes, result: FileResult, field_map: Mapping[str, s
             if not text_line.strip():
                 continue
             try:
-                records.append(("", number, json.loads(text_line)))
+                records.append(("", number, json.loads(text_line, parse_int=whole_number)))
             except json.JSONDecodeError as exc:
                 result.errors.append(ParseError(path, f"not valid JSON ({exc.msg})",
                                                 line=number))
@@ -38,7 +38,7 @@ def parse(path: Path, data: bytes, result: FileResult, field_map: Mapping[str, s
                 result.errors.append(ParseError(path, TOO_DEEP, line=number))
     else:
         try:
-            loaded = json.loads(text)
+            loaded = json.loads(text, parse_int=whole_number)
         except json.JSONDecodeError as exc:
             raise ParseError(path, f"not valid JSON ({exc.msg}, column {exc.colno})",
                              line=exc.lineno) from None
@@ -83,7 +83,7 @@ def parse(path: Path, data: bytes, result: FileResult, field_map: Mapping[str, s
 
 def _spans(text: str, is_list: bool) -> list[tuple[int, int]]:
     """Where each record of a valid .json file's text starts and ends."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=whole_number)
     space = re.compile(r"[ \t\n\r]*")
     position = space.match(text, 0).end()  # type: ignore[union-attr]
     if not is_list:

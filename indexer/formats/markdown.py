@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from indexer.errors import ParseError
-from indexer.formats import FileResult, decode
+from indexer.formats import FileResult, decode, unreadable
 from indexer.formats.page import SECTIONS
 from indexer.record import build_summary
 
@@ -48,6 +48,9 @@ def parse(path: Path, data: bytes, result: FileResult) -> None:
             problem = getattr(exc, "problem", None) or "invalid YAML"
             raise ParseError(path, f"front matter is not valid YAML ({problem})",
                              line=line) from None
+        except ValueError as exc:  # "published: 2020-02-30", a 5,000-digit number
+            raise ParseError(path, "front matter holds a value that cannot be read "
+                             f"({unreadable(exc)})") from None
         if loaded is not None and not isinstance(loaded, dict):
             raise ParseError(path, "front matter must be 'key: value' lines", line=2)
         meta = {str(k): v for k, v in (loaded or {}).items()}

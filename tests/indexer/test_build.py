@@ -310,6 +310,29 @@ def test_files_nested_past_what_a_parser_can_read_are_skipped_one_line_each(
     assert all("nested too deeply" in message for message in problems.values())
 
 
+def test_values_no_parser_can_make_are_skipped_with_a_short_line(tmp_path: Path) -> None:
+    digits = "9" * 100_000  # past the 4,300 digits Python reads
+    summaries = tmp_path / "summaries"
+    summaries.mkdir()
+    (summaries / "good.json").write_text(json.dumps({"id": "good-one", "title": "Walking"}))
+    (summaries / "year.json").write_text('[{"id": "y", "title": "T", "year": ' + digits + "}]")
+    (summaries / "lines.jsonl").write_text(
+        '{"id": "n", "title": "T", "year": ' + digits + "}\n"
+        + json.dumps({"id": "line-two", "title": "Bladder care"}) + "\n")
+    (summaries / "number.md").write_text(f"---\ntitle: T\nyear: {digits}\n---\n\nText\n")
+    (summaries / "date.md").write_text("---\ntitle: T\npublished: 2020-02-30\n---\n\nText\n")
+    report = build_index([summaries], tmp_path / "index", embed=False)
+    assert _ids(tmp_path / "index") == {"good-one", "line-two"}
+    problems = {(e.path.name, e.line): str(e) for e in report.errors}
+    assert set(problems) == {("year.json", 1), ("lines.jsonl", 1), ("number.md", None),
+                             ("date.md", None)}
+    assert all(len(message) < 300 for message in problems.values())
+    assert "expected a four-digit year" in problems["year.json", 1]
+    assert "(100,000 characters)" in problems["lines.jsonl", 1]
+    assert "a number of more than 4,300 digits" in problems["number.md", None]
+    assert "day is out of range for month" in problems["date.md", None]
+
+
 def test_a_link_to_a_file_outside_the_summaries_folder_is_not_followed(tmp_path: Path) -> None:
     summaries, private = tmp_path / "summaries", tmp_path / "private"
     summaries.mkdir()
