@@ -21,12 +21,16 @@ what is unchanged.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing.util
 import os
 import shutil
+import signal
+import sys
 import time
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -300,6 +304,34 @@ def _lock_holder(index_dir: Path) -> str | None:
         return None
 
 
+class _WriterGuard:
+    """Registered with multiprocessing: each process it forks (whoosh's writer
+    processes) ends with the build's process. A killed build left them waiting on
+    their queue for ever, a few hundred MB each."""
+
+    def __init__(self) -> None:
+        self.parent = 0  # the build's process while it starts writers, else 0
+
+    def __call__(self) -> None:
+        if not self.parent:
+            return
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.parent:  # the build ended before the line above
+            os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_WRITER_GUARD = _WriterGuard()
+multiprocessing.util.register_after_fork(_WRITER_GUARD, _WriterGuard.__call__)
+
+
+def _writers_end_with(parent: int) -> None:
+    """Processes forked from now on end with `parent` (0: no longer)."""
+    _WRITER_GUARD.parent = parent
+
+
 def _pool_mb(procs: int) -> int:
     """The memory (MB) each of `procs` writer processes may fill before it sorts on disk."""
     try:
@@ -350,6 +382,9 @@ def _build_locked(
     # process its own segment (left unmerged: merging took longer than it saved).
     procs = min(os.cpu_count() or 1, MAX_BUILD_PROCESSES) if fresh and sum(
         _size(path) for path in files) >= PARALLEL_BYTES else 1
+    # whoosh forks its writer processes as documents come (and a killed build must
+    # not leave them behind): until the build is written or given up.
+    _writers_end_with(os.getpid() if procs > 1 else 0)
     writer = ix.writer(limitmb=_pool_mb(procs), procs=procs, multisegment=True) \
         if procs > 1 else ix.writer(limitmb=POOL_MB[0])
     try:
@@ -378,6 +413,7 @@ def _build_locked(
             shutil.rmtree(generation, ignore_errors=True)
         raise
     finally:
+        _writers_end_with(0)
         if progress:
             progress.finish()
 

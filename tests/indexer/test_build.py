@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -228,6 +229,45 @@ def test_build_killed_at_any_moment_leaves_the_previous_index_whole(
     assert report.ok and report.documents == 300
     assert len(_ids(index_dir)) == 300
     assert not list(index_dir.glob(".*.tmp"))  # the next build removes such leftovers
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_no_writer_process_behind(tmp_path: Path) -> None:
+    from indexer import build
+
+    corpus = tmp_path / "corpus"
+    pages = write_corpus(corpus, 1000, seed=3, words=400)
+    assert sum(page.stat().st_size for page in pages) >= build.PARALLEL_BYTES  # forks writers
+    process = subprocess.Popen(
+        [sys.executable, "-m", "searchapp.cli", "index", str(corpus), "--index-dir",
+         str(tmp_path / "index"), "--rebuild"], cwd=REPO, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "SCISEARCH_SEMANTIC": "off"})
+    deadline = time.monotonic() + 120
+    while not (writers := _children(process.pid)):
+        assert process.poll() is None and time.monotonic() < deadline, "no writer started"
+        time.sleep(0.02)
+    time.sleep(0.5)  # writing
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while alive := [pid for pid in writers if _running(pid)]:
+        assert time.monotonic() < deadline, f"writer processes left running: {alive}"
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_a_large_fresh_build_runs_on_several_processes_and_ranks_the_same(
