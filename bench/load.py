@@ -115,10 +115,11 @@ def run_clients(port: int, clients: int, seconds: float, paths: list[str],
     return len(latencies), errors[0], latencies
 
 
-def start_site(index_dir: Path | None, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    """gunicorn with the README's settings on a free port of 127.0.0.1, serving
-    `index_dir` (None: the bundled sample, indexed into a scratch folder), once it
-    answers /healthz; it is stopped when the script ends."""
+def start_site(index_dir: Path | None, workers: int,
+               extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with the README's settings (and `extra` arguments) on a free port of
+    127.0.0.1, serving `index_dir` (None: the bundled sample, indexed into a scratch
+    folder), once it answers /healthz; it is stopped when the script ends."""
     scratch = Path(tempfile.mkdtemp(prefix="scisearch-bench-"))
     atexit.register(shutil.rmtree, scratch, True)
     if index_dir is None:
@@ -131,7 +132,8 @@ def start_site(index_dir: Path | None, workers: int) -> tuple[subprocess.Popen[b
                    "SCISEARCH_QUERY_LOG": "off", "SCISEARCH_CACHE_SECONDS": "0"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "-c", "python:searchapp.gunicorn_conf", "searchapp:create_app()"],
+         f"127.0.0.1:{port}", "-c", "python:searchapp.gunicorn_conf", *(extra or []),
+         "searchapp:create_app()"],
         cwd=scratch, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)
     atexit.register(lambda: os.killpg(server.pid, signal.SIGTERM) if server.poll() is None
