@@ -24,6 +24,8 @@ import logging
 import os
 import re
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,13 +117,14 @@ def load(generation: Path) -> Vectors | None:
     """The generation's vectors, or None when it has none (built without the model)."""
     path = generation / VECTORS
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # Opened here: np.load leaves its own file open when the archive is damaged.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             matrix = np.ascontiguousarray(data["matrix"], dtype=np.float32)
             name_matrix = np.ascontiguousarray(data["name_matrix"], dtype=np.float32)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         log.warning("%s cannot be read (%s): search uses words and concepts only", path, error)
         return None
     return Vectors(

@@ -11,8 +11,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import pickle
+import struct
 import time
 import weakref
+import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.reading import CorruptIndexError
 
 from indexer import IndexerError, analysis, evidence
 from indexer.build import (
@@ -53,6 +58,10 @@ from synonyms import Matcher
 from synonyms.fuzzy import Speller, WordIndex
 
 log = logging.getLogger(__name__)
+# What reading an open index's damaged files raises (whoosh reads them lazily, so
+# damage can show at any search): the site answers it as a damaged index.
+READING_DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError,
+                  zipfile.BadZipFile, CorruptIndexError)
 
 # A concept is searched for by at most this many of its clinical names (those most
 # frequent in the index); its concept tag already finds every summary naming it.
@@ -83,6 +92,7 @@ class SearchIndex:
         self.index_dir = index_dir
         self.generation = current_generation(index_dir)
         self._vectors_stamp = self._stamp()
+        self._files = self._file_stamps()
         try:
             with damage_named(index_dir, self.generation):
                 self._open(index_dir, semantic)
@@ -122,6 +132,23 @@ class SearchIndex:
         self.meaning = self._open_meaning() if semantic else None
         if not semantic:
             log.info("matching by meaning is switched off: words and concepts only")
+
+    def changed(self) -> bool:
+        """Whether a file of the generation as it was opened has changed on disk since,
+        or gone: builds add files (a new segment, a new generation), never rewrite one,
+        so this is damage (or an old generation being removed)."""
+        now = self._file_stamps()
+        return any(now.get(name) != stamp for name, stamp in self._files.items())
+
+    def _file_stamps(self) -> dict[str, tuple[int, int, int]]:
+        stamps = {}
+        for path in self.generation.iterdir() if self.generation else ():
+            try:
+                found = path.stat()
+            except OSError:
+                continue
+            stamps[path.name] = (found.st_ino, found.st_size, found.st_mtime_ns)
+        return stamps
 
     def _stamp(self) -> tuple[int, int] | None:
         try:

@@ -17,13 +17,9 @@ threads, are how the site scales.
 from __future__ import annotations
 
 import logging
-import pickle
 import random
-import struct
 import threading
 import time
-import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +30,7 @@ from indexer import IndexDamagedError, IndexerError
 from indexer.errors import damage
 from searchapp.editorial import QueryLog
 from searchapp.search import SearchIndex, SearchRequest, SearchResponse
+from searchapp.search.engine import READING_DAMAGE
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +38,11 @@ log = logging.getLogger(__name__)
 # misspelling and a question (word postings, concepts, spelling, meaning, snippets).
 WARM_UP = ("walking", "bladder infection", "spasticity", "presure sores",
            "can stem cells help me walk again")
-# What reading an open index's damaged files raises (whoosh reads them lazily).
-READING_DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError,
-                  zipfile.BadZipFile)
+
+
+# Where the errors a request raises on purpose come from (a bad parameter, a 404...):
+# never taken for damage.
+APP_MODULES = frozenset({"searchapp", "indexer", "synonyms", "flask", "werkzeug", "jinja2"})
 
 
 class LiveIndex:
@@ -67,9 +66,14 @@ class LiveIndex:
             index = self._current()
             try:
                 yield index
-            except READING_DAMAGE as error:
-                # The open generation's files changed under it (truncated, removed): say
-                # so, and open the index afresh next time (a rebuild may have replaced it).
+            except Exception as error:
+                # The open generation's files changed under it (truncated, garbled,
+                # removed): say so, and open the index afresh next time (a rebuild may
+                # have replaced it). Garbled bytes make whoosh raise anything (an
+                # IndexError...): such an error counts as damage when the files changed.
+                ours = type(error).__module__.split(".")[0] in APP_MODULES
+                if not isinstance(error, READING_DAMAGE) and (ours or not index.changed()):
+                    raise
                 self._index, self._checked = None, 0.0
                 index.close()
                 name = index.generation.name if index.generation else "unknown"

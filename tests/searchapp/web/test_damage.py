@@ -4,8 +4,10 @@ open index is damaged under it answers 503 (never 500) and recovers after a rebu
 
 from __future__ import annotations
 
+import gc
 import random
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,3 +115,48 @@ def test_a_server_whose_open_index_is_damaged_says_so_then_recovers(
     monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
     build_index([DATA / "web"], index_dir, rebuild=True, thesaurus=load(DATA / "thesaurus"))
     assert client.get("/api/v1/search?q=cushion%20pressure").status_code == 200
+
+
+def test_a_segment_garbled_in_the_middle_under_a_running_server_never_gives_a_500(
+        pristine: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    shutil.copytree(pristine, index_dir)
+    client = create_app({"INDEX_DIR": index_dir, "TESTING": True}).test_client()
+    assert client.get("/api/v1/search?q=bladder").status_code == 200
+    generation = current_generation(index_dir)
+    assert generation is not None
+    segment = _segment(generation)
+    data = bytearray(segment.read_bytes())
+    middle = len(data) // 4
+    data[middle:3 * middle] = random.Random(3).randbytes(2 * middle)  # same size, same TOC
+    segment.write_bytes(bytes(data))
+    urls = [f"/api/v1/suggest?q={prefix}" for prefix in ("can+", "bla", "sp", "wal", "pre")]
+    urls += [f"/api/v1/search?q={q}" for q in ("walking", "bowel", "cushion", "pain")]
+    urls += ["/?q=caregivers", "/summaries/web-caregivers"]
+    assert {client.get(url).status_code for url in urls} <= {200, 503}
+    with warnings.catch_warnings():  # whoosh drops a damaged file unclosed, in a cycle
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+def test_damaged_vectors_leave_search_by_words_and_a_rebuild_repairs_them(
+        pristine: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import vectors
+
+    monkeypatch.setenv("SCISEARCH_THESAURUS", str(DATA / "thesaurus"))
+    index_dir = tmp_path / "index"
+    shutil.copytree(pristine, index_dir)
+    generation = current_generation(index_dir)
+    assert generation is not None and vectors.load(generation) is not None
+    _truncate(generation / vectors.VECTORS)
+    client = create_app({"INDEX_DIR": index_dir, "TESTING": True}).test_client()
+    answer = client.get("/api/v1/search?q=bladder").get_json()
+    assert answer["total"] == 2 and not answer["meaning"]
+    assert "vectors.npz cannot be read" in caplog.text
+    runner = CliRunner()
+    rebuilt = runner.invoke(cli, ["index", str(DATA / "web"), "--index-dir", str(index_dir),
+                                  "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    generation = current_generation(index_dir)
+    assert generation is not None and vectors.load(generation) is not None
