@@ -53,7 +53,11 @@ def suggest() -> Response:
     limit = _int_param("limit", SUGGEST_DEFAULT, 1, SUGGEST_MAX)
     with live_index().use() as index:
         found = index.suggest(text, limit)
-    if request.args.get("format") == "opensearch":
+    answer_format = request.args.get("format", "")
+    if answer_format not in ("", "opensearch"):
+        raise ParameterError("format", f"'{answer_format[:40]}' is not a format of "
+                             "suggestions: leave it out for JSON, or give 'opensearch'")
+    if answer_format == "opensearch":
         # The OpenSearch suggestions format browsers ask for: [query, [completions]].
         response = jsonify([text, [s.text for s in found]])
         response.mimetype = "application/x-suggestions+json"

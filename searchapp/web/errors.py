@@ -97,7 +97,11 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
-        return _answer(status, code, PAGE_TEXT.get(status, (error.name or "Error", ""))[0])
+        response = _answer(status, code, PAGE_TEXT.get(status, (error.name or "Error", ""))[0])
+        allowed = getattr(error, "valid_methods", None)  # 405: the methods that work
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -93,6 +93,7 @@ def test_browsers_get_opensearch_suggestions(client: FlaskClient) -> None:
     ("/api/v1/search?q=sores&topic=no-such-topic", "topic"),
     ("/api/v1/suggest?q=a&limit=100", "limit"),
     ("/api/v1/suggest?q=a&limit=x", "limit"),
+    ("/api/v1/suggest?q=a&format=AAA", "format"),
 ])
 def test_bad_parameters_are_400_naming_the_parameter(client: FlaskClient, url: str,
                                                      parameter: str) -> None:
@@ -126,6 +127,8 @@ def test_method_not_allowed_is_json_too(client: FlaskClient) -> None:
     response = client.post("/api/v1/search")
     assert response.status_code == 405
     _conforms(response.get_json(), "Error")
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "Allow" in client.open("/", method="TRACE").headers
 
 
 def test_cors_for_configured_origins_only(client: FlaskClient) -> None:
