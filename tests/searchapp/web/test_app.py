@@ -56,12 +56,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
 
 def test_a_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
-    corpus = tmp_path / "summaries"
-    corpus.mkdir()
-    shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
-    build_index([corpus], tmp_path / "index")
-    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0,
-                         "RELOAD_STAGGER_SECONDS": 0}).test_client()
+    corpus, client = _served_corpus(tmp_path)
     assert client.get("/healthz").get_json()["summaries"] == 12
     assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
 
@@ -71,6 +66,17 @@ def test_a_running_app_picks_up_a_rebuilt_index(tmp_path: Path) -> None:
     eventually(lambda: client.get("/api/v1/search?q=hydrotherapy").get_json()["total"], 1)
     build_index([corpus], tmp_path / "index", rebuild=True)  # a new generation
     eventually(lambda: client.get("/healthz").get_json()["summaries"], 13)
+
+
+def _served_corpus(tmp_path: Path) -> tuple[Path, FlaskClient]:
+    """A summaries folder with the web fixtures, indexed, and a site serving it that
+    checks for a rebuilt index at every request and opens it at once."""
+    corpus = tmp_path / "summaries"
+    corpus.mkdir()
+    shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
+    build_index([corpus], tmp_path / "index")
+    return corpus, create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0,
+                               "RELOAD_STAGGER_SECONDS": 0}).test_client()
 
 
 def eventually(answer: Callable[[], object], expected: object, seconds: float = 10) -> None:
@@ -83,12 +89,7 @@ def eventually(answer: Callable[[], object], expected: object, seconds: float = 
 
 def test_a_rebuilt_index_is_opened_in_the_background_while_the_old_one_answers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = tmp_path / "summaries"
-    corpus.mkdir()
-    shutil.copy(DATA / "web" / "summaries.json", corpus / "summaries.json")
-    build_index([corpus], tmp_path / "index")
-    client = create_app({"INDEX_DIR": tmp_path / "index", "RELOAD_SECONDS": 0,
-                         "RELOAD_STAGGER_SECONDS": 0}).test_client()
+    corpus, client = _served_corpus(tmp_path)
     assert client.get("/api/v1/search?q=hydrotherapy").get_json()["total"] == 0
     opening, may_finish = threading.Event(), threading.Event()
     opened_by: list[str] = []
