@@ -72,6 +72,21 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def ask(connection: http.client.HTTPConnection,
+        path: str) -> tuple[bool, http.client.HTTPConnection]:
+    """GET `path`: whether the answer was a 200, and the connection to go on with (a new
+    one when this one failed)."""
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status == 200, connection
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return False, http.client.HTTPConnection(connection.host, connection.port,
+                                                 timeout=connection.timeout)
+
+
 def run_clients(port: int, clients: int, seconds: float, paths: list[str],
                 once: bool = False) -> tuple[int, int, list[float]]:
     """(answers, errors, latencies in ms) of `clients` clients for `seconds` (`once`:
@@ -88,15 +103,7 @@ def run_clients(port: int, clients: int, seconds: float, paths: list[str],
             path = paths[turn % len(paths)]
             turn += 1
             started = time.perf_counter()
-            try:
-                connection.request("GET", path)
-                answer = connection.getresponse()
-                answer.read()
-                ok = answer.status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            ok, connection = ask(connection, path)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 if ok:
