@@ -142,7 +142,11 @@ class SearchIndex:
 
     def _file_stamps(self) -> dict[str, tuple[int, int, int]]:
         stamps = {}
-        for path in self.generation.iterdir() if self.generation else ():
+        try:
+            paths = list(self.generation.iterdir()) if self.generation else []
+        except OSError:  # the generation's folder is gone
+            return {}
+        for path in paths:
             try:
                 found = path.stat()
             except OSError:
