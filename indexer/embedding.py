@@ -42,6 +42,10 @@ VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3
 DIMENSIONS = 384
 # Word pieces per text, [CLS] and [SEP] included: the model was trained on 128.
 MAX_TOKENS = 128
+# A question is embedded from its first this many word pieces: the longest of the
+# evaluation sets' questions make 42, a pasted 500 characters of text up to 128, which
+# took the model four times as long as a question.
+QUERY_PIECES = 64
 _MAX_WORD_CHARS = 100  # longer "words" are [UNK], as in BERT
 # Word pieces per run, padding included: small runs were faster (trials on 2
 # cores, one run per core at a time: 50 summaries/s at 8 x 128, 41 at 32 x 128);
@@ -159,6 +163,16 @@ class WordPiece:
             if len(ids) >= max_tokens - 1:
                 break
         return ids[:max_tokens - 1] + [self.sep]
+
+    def cut(self, text: str, max_pieces: int) -> str:
+        """`text` as it is when it makes at most `max_pieces` word pieces, else its
+        normalised words that make no more."""
+        words, pieces = self.words(text), 0
+        for number, word in enumerate(words):
+            pieces += len(self.pieces(word))
+            if pieces > max_pieces:
+                return " ".join(words[:number])
+        return text
 
     def count(self, text: str) -> int:
         """How many word pieces `text` makes (without [CLS] and [SEP])."""

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import vectors
-from indexer.embedding import Embedder
+from indexer.embedding import QUERY_PIECES, Embedder, wordpiece
 from searchapp.search.postings import BoolArray, FloatArray, IntArray
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ class MeaningIndex:
         return cls(stored, model, docnums, size)
 
     def embed(self, text: str) -> np.ndarray:
-        """The query's vector (cached: a repeated search is not embedded again)."""
-        return self.embed_many([text])[0]
+        """The query's vector, from its first QUERY_PIECES word pieces (cached: a
+        repeated search is not embedded again)."""
+        return self.embed_many([wordpiece().cut(text, QUERY_PIECES)])[0]
 
     def embed_many(self, texts: list[str]) -> list[np.ndarray]:
         """Vectors of `texts`, those not cached embedded in one batch."""

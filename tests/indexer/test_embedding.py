@@ -36,6 +36,17 @@ def test_vectors_reproduce_the_upstream_model(model: Model, case: dict[str, obje
     assert np.linalg.norm(found) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_a_question_is_embedded_whole_and_a_pasted_page_from_its_start() -> None:
+    pieces = wordpiece()
+    question = "My dad's legs SPASM at night: what can help?"
+    assert pieces.cut(question, embedding.QUERY_PIECES) == question
+    pasted = " ".join(["electrophysiological neuromodulation"] * 60)
+    cut = pieces.cut(pasted, embedding.QUERY_PIECES)
+    assert pasted.startswith(cut) and cut.split()[-1] in ("electrophysiological",
+                                                          "neuromodulation")
+    assert embedding.QUERY_PIECES - 8 < pieces.count(cut) <= embedding.QUERY_PIECES
+
+
 def test_texts_close_in_meaning_are_closer_than_unrelated_ones(model: Model) -> None:
     down, depression, lasagne = model.embed(
         ["feeling really down since my accident", "depression after spinal cord injury",
