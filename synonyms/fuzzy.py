@@ -85,6 +85,9 @@ def sound_alikes(word: str) -> list[str]:
     return [word.replace(heard, spelled) for heard, spelled in _SOUNDS if heard in word]
 
 
+CACHED_LOOKUPS = 20_000  # words whose corrections a Speller keeps
+
+
 class Speller:
     """Corrections from several vocabularies: the cheapest first; at equal cost, words of
     the first vocabulary (the thesaurus: the domain's words) before the others, then the
@@ -95,12 +98,23 @@ class Speller:
         self.vocabularies = vocabularies
         self.frequency = dict(frequency or {})
         self.known = frozenset(known).union(*(v.words for v in vocabularies))
+        # A question's unknown words are looked up twice (concepts, then words), and
+        # often again by the next reader: a few milliseconds each.
+        self._found: dict[tuple[str, int], list[str]] = {}
 
     def is_known(self, word: str) -> bool:
         return word in self.known
 
     def candidates(self, word: str, limit: int = 5) -> list[str]:
         """The best corrections of `word`: all those at the lowest cost, best first."""
+        found = self._found.get((word, limit))
+        if found is None:
+            if len(self._found) >= CACHED_LOOKUPS:
+                self._found.clear()
+            found = self._found[word, limit] = self._candidates(word, limit)
+        return list(found)
+
+    def _candidates(self, word: str, limit: int) -> list[str]:
         ranked: dict[str, tuple[int, int, int]] = {}
         for priority, vocabulary in enumerate(self.vocabularies):
             for candidate, edits in vocabulary.candidates(word):
