@@ -100,21 +100,22 @@ class Speller:
         self.known = frozenset(known).union(*(v.words for v in vocabularies))
         # A question's unknown words are looked up twice (concepts, then words), and
         # often again by the next reader: a few milliseconds each.
-        self._found: dict[tuple[str, int], list[str]] = {}
+        self._found: dict[str, list[str]] = {}
 
     def is_known(self, word: str) -> bool:
         return word in self.known
 
     def candidates(self, word: str, limit: int = 5) -> list[str]:
         """The best corrections of `word`: all those at the lowest cost, best first."""
-        found = self._found.get((word, limit))
+        found = self._found.get(word)
         if found is None:
             if len(self._found) >= CACHED_LOOKUPS:
                 self._found.clear()
-            found = self._found[word, limit] = self._candidates(word, limit)
-        return list(found)
+            found = self._found[word] = self._candidates(word)
+        return found[:limit]
 
-    def _candidates(self, word: str, limit: int) -> list[str]:
+    def _candidates(self, word: str) -> list[str]:
+        """All the corrections of `word` at the lowest cost, best first."""
         ranked: dict[str, tuple[int, int, int]] = {}
         for priority, vocabulary in enumerate(self.vocabularies):
             for candidate, edits in vocabulary.candidates(word):
@@ -127,7 +128,7 @@ class Speller:
             return []
         best = min(r[0] for r in ranked.values())
         chosen = sorted((r, c) for c, r in ranked.items() if r[0] == best)
-        return [c for _, c in chosen[:limit]]
+        return [c for _, c in chosen]
 
     def _by_sound(self, word: str) -> dict[str, tuple[int, int, int]]:
         """Corrections of the word spelled by its sound: exact words first (one edit),

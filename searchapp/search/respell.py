@@ -49,11 +49,15 @@ def did_you_mean(text: str, parsed: query_mod.ParsedQuery, vocabulary: WordIndex
     english = analysis.english_words()
     named = {w for e in parsed.expansions for w in analysis.words(e.matched)}
     replacements = []
+    looked_up = 0
     for token in analysis.tokens(text):
         word = token.text
         frequency = vocabulary.frequency.get(word, 0)
         if analysis.is_stop(word) or frequency > 2 or word in named:
             continue
+        looked_up += 1
+        if looked_up > query_mod.MAX_CORRECTED:  # a pasted page: as `understand` does
+            break
         better = [c for c in speller.candidates(word)
                   if vocabulary.frequency.get(c, 0) >= max(5, 5 * frequency)
                   and (word not in english or meaning is not None)]

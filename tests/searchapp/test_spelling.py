@@ -62,3 +62,30 @@ def test_the_english_word_list_ships_with_the_package() -> None:
 def test_words_spelled_by_their_sound_are_tried_again() -> None:
     assert "infection" in sound_alikes("infecshun")
     assert "pneumonia" in sound_alikes("newmonia")
+
+
+def test_a_pasted_page_of_unknown_words_looks_up_corrections_for_its_first_few_only(
+        bundled: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchapp.search import respell
+    from searchapp.search.query import MAX_CORRECTED
+    from synonyms import fuzzy
+
+    looked_up: list[str] = []
+    original = fuzzy.Speller._candidates
+
+    def counted(speller: fuzzy.Speller, word: str) -> list[str]:
+        looked_up.append(word)
+        return original(speller, word)
+
+    monkeypatch.setattr(fuzzy.Speller, "_candidates", counted)
+    unknown = [f"zqxj{chr(97 + n % 26)}{chr(97 + n // 26)}vwkq" for n in range(40)]
+    pasted = " ".join(f"{word} bladder" for word in unknown)  # 80 words
+    parsed = bundled.search(SearchRequest(q=pasted)).parsed
+    assert parsed is not None
+    # "Did you mean" (asked when nothing was corrected) reads the same words.
+    respell.did_you_mean(pasted, parsed, bundled.vocabulary, bundled.speller, None,
+                         bundled._holding_all)
+    # Each word's corrections are looked up once (concepts, words, "did you mean"
+    # share them), for the first MAX_CORRECTED unknown words only.
+    assert len(looked_up) == len(set(looked_up)) <= MAX_CORRECTED
+    assert set(looked_up) <= set(unknown[:MAX_CORRECTED])
