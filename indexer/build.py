@@ -476,16 +476,17 @@ def _index_file(
 ) -> None:
     previous = indexed.get(source)
     most = limit(MAX_FILE_MB)
+    data, unread = b"", ""
     try:
         size = path.stat().st_size
         if size > most * 1_000_000:
-            raise ValueError(f"{size / 1e6:,.1f} MB, over the limit of {most:,} MB "
-                             f"({MAX_FILE_MB}): skipped")
-        data = path.read_bytes()
-    except (OSError, ValueError) as exc:
-        reason = f"cannot read the file ({exc.strerror})" if isinstance(exc, OSError) \
-            else str(exc)
-        report.errors.append(ParseError(path, reason))
+            unread = f"{size / 1e6:,.1f} MB, over the limit of {most:,} MB ({MAX_FILE_MB}): skipped"
+        else:
+            data = path.read_bytes()
+    except OSError as exc:
+        unread = f"cannot read the file ({exc.strerror})"
+    if unread:
+        report.errors.append(ParseError(path, unread))
         if previous:
             report.kept.append(path)
         else:
