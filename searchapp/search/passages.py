@@ -135,12 +135,12 @@ class Analyses:
               for i in record["practical_implications"]),
             *record["limitations"],
         ])[:SNIPPET_CHARS]
+        shown = shown_title(record["title"])
         title = self._titles.get(record["id"])
-        if title is not None and title.text == shown_title(record["title"]):
+        if title is not None and title.text == shown:
             self._titles.move_to_end(record["id"])
         else:
-            title = self._titles[record["id"]] = self.matcher.prepare(
-                shown_title(record["title"]))
+            title = self._titles[record["id"]] = self.matcher.prepare(shown)
             if len(self._titles) > TITLES:
                 self._titles.popitem(last=False)
         return title, self._bodies.analysed(record["id"], body)
