@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-from load import QUESTIONS, ROOT, free_port
+from load import QUESTIONS, ROOT, free_port, verdict
 
 sys.path.insert(0, str(ROOT))
 from indexer.build import current_generation  # noqa: E402
@@ -202,10 +202,7 @@ def main() -> None:
             shutil.rmtree(copy, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if broken:
-        print("BROKEN:\n  " + "\n  ".join(broken))
-        sys.exit(1)
-    print("every damage named or harmless; no 500; every rebuild repaired it")
+    verdict(broken, "every damage named or harmless; no 500; every rebuild repaired it")
 
 
 if __name__ == "__main__":

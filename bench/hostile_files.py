@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from load import ROOT, free_port
+from load import ROOT, free_port, verdict
 
 sys.path.insert(0, str(ROOT))
 from indexer.build import open_index  # noqa: E402
@@ -265,10 +265,7 @@ def main() -> None:
                                args.timeout)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if broken:
-        print("BROKEN:\n  " + "\n  ".join(broken))
-        sys.exit(1)
-    print("every hostile file skipped with one line; search and serve work")
+    verdict(broken, "every hostile file skipped with one line; search and serve work")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ import threading
 import time
 from pathlib import Path
 
-from load import ROOT, start_site
+from load import ROOT, start_site, verdict
 
 sys.path.insert(0, str(ROOT))
 from indexer.build import open_index  # noqa: E402
@@ -234,10 +234,7 @@ def main() -> None:
                           "writer processes, orphaned; they do not end by themselves)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if broken:
-        print("BROKEN:\n  " + "\n  ".join(broken))
-        sys.exit(1)
-    print("every kill left a whole index, old or new; every answer a 200")
+    verdict(broken, "every kill left a whole index, old or new; every answer a 200")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,15 @@ def run_clients(port: int, clients: int, seconds: float, paths: list[str],
     return len(latencies), errors[0], latencies
 
 
+def verdict(broken: list[str], kept: str, promise: str = "") -> None:
+    """End an attack script: what broke (`promise`: what was promised), exit 1; else
+    `kept`, the promises kept."""
+    if broken:
+        print(f"BROKEN{f' ({promise})' if promise else ''}:\n  " + "\n  ".join(broken))
+        sys.exit(1)
+    print(kept)
+
+
 def start_site(index_dir: Path | None, workers: int,
                extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
     """gunicorn with the README's settings (and `extra` arguments) on a free port of
