@@ -32,7 +32,6 @@ import shutil
 import signal
 import sys
 import time
-import warnings
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -77,6 +76,8 @@ MAX_BUILD_PROCESSES = 4
 POOL_MB = (128, 4096)
 GENERATION_INFO = "generation.json"
 THESAURUS = "thesaurus.json"
+# A generation's whoosh tables of contents (one more per update).
+TABLES_OF_CONTENTS = "_MAIN_*.toc"
 
 
 class Progress(Protocol):
@@ -193,7 +194,7 @@ def open_index(index_dir: Path) -> Any:
         raise IndexDamagedError(index_dir, "unknown", f"{CURRENT} names none of its folders")
     if generation is None:
         raise IndexNotFoundError(index_dir)
-    if not whoosh_index.exists_in(str(generation)):
+    if not any(generation.glob(TABLES_OF_CONTENTS)):  # (whoosh's exists_in reads one)
         raise IndexDamagedError(index_dir, generation.name, "its table of contents is missing")
     info = generation_info(generation)
     if not info and (generation / GENERATION_INFO).exists():
@@ -201,8 +202,9 @@ def open_index(index_dir: Path) -> Any:
     found = info.get("schema_version")
     if found != SCHEMA_VERSION:
         raise IndexVersionError(index_dir, found, SCHEMA_VERSION)
-    with damage_named(index_dir, generation):
-        return _open_generation(generation)
+    storage = ReadStorage(generation)
+    with damage_named(index_dir, generation, storage):
+        return storage.open_index()
 
 
 def _size(path: Path) -> int:
@@ -222,27 +224,49 @@ def _readable(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def damage_named(index_dir: Path, generation: Path | None) -> Iterator[None]:
+def damage_named(index_dir: Path, generation: Path | None,
+                 storage: ReadStorage | None = None) -> Iterator[None]:
     """While a generation is opened and read: what whoosh raises for a damaged file
     (EOFError, UnpicklingError, OSError... it has many ways) becomes IndexDamagedError
-    naming the generation. whoosh retries a segment it cannot read and drops each
-    try's file unclosed: those warnings are not ours to show."""
+    naming the generation, and the files `storage` opened are closed."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            yield
+        yield
     except IndexerError:
+        if storage is not None:
+            storage.close_files()
         raise
     except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
+        if storage is not None:
+            storage.close_files()
         raise IndexDamagedError(index_dir, generation.name if generation else "unknown",
                                 damage(error)) from error
 
 
-def _open_generation(generation: Path) -> Any:
-    """A generation's whoosh index, its files read rather than memory-mapped: a file
-    truncated under a running server then fails one read (an error the server answers)
-    instead of killing the process with SIGBUS."""
-    return FileStorage(str(generation), supports_mmap=False).open_index()
+class ReadStorage(FileStorage):  # type: ignore[misc]  # whoosh is untyped
+    """A generation's files, read rather than memory-mapped: a file truncated under a
+    running server then fails one read (an error the server answers) instead of
+    killing the process with SIGBUS.
+
+    whoosh drops a file unclosed when reading it fails, and retries an unreadable
+    segment ten times: the storage keeps the files it opened, and close_files() closes
+    those still open (else each would stay open until a garbage collection, then warn).
+    """
+
+    def __init__(self, generation: Path) -> None:
+        super().__init__(str(generation), supports_mmap=False)
+        self._opened: list[Any] = []  # whoosh StructFiles
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        file = super().open_file(name, **kwargs)
+        self._opened = [known for known in self._opened if not known.is_closed]
+        self._opened.append(file)
+        return file
+
+    def close_files(self) -> None:
+        opened, self._opened = self._opened, []
+        for file in opened:
+            if not file.is_closed:
+                file.close()
 
 
 def build_index(
@@ -370,8 +394,9 @@ def _build_locked(
     else:
         assert live is not None
         generation = live
-        with damage_named(index_dir, generation):
-            ix = _open_generation(generation)
+        storage = ReadStorage(generation)
+        with damage_named(index_dir, generation, storage):
+            ix = storage.open_index()
             indexed = _indexed_sources(ix)
 
     owner = {doc_id.lower(): source for source, info in indexed.items() for doc_id in info.ids}
@@ -548,7 +573,7 @@ class _LastGood:
         if self._by_source is None:
             self._by_source = {}
             if self._generation is not None:
-                with _open_generation(self._generation).searcher() as searcher:
+                with ReadStorage(self._generation).open_index().searcher() as searcher:
                     for stored in searcher.reader().all_stored_fields():
                         self._by_source.setdefault(stored["source"], []).append(
                             (json.loads(stored["record"]), stored["source_hash"]))

@@ -16,7 +16,6 @@ there is one, what to do next.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 
@@ -79,17 +78,7 @@ class IndexDamagedError(IndexerError):
 
 
 def damage(error: BaseException) -> str:
-    """A reading error as the damage it shows ("EOFError: ..." for a truncated file).
-
-    whoosh leaves the damaged file open when reading it fails (only the frames of the
-    error still hold it): it is closed here."""
-    frame = error.__traceback__
-    while frame is not None:
-        for value in list(frame.tb_frame.f_locals.values()):
-            for handle in (value, getattr(value, "file", None)):
-                if isinstance(handle, io.IOBase) and not handle.closed:
-                    handle.close()
-        frame = frame.tb_next
+    """A reading error as the damage it shows ("EOFError: ..." for a truncated file)."""
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 

@@ -43,6 +43,7 @@ from indexer.build import (
     CURRENT,
     LOCK,
     MANIFEST,
+    TABLES_OF_CONTENTS,
     atomic_write,
     current_generation,
     read_manifest,
@@ -153,7 +154,7 @@ class Folder:
 
 
 def _toc_number(generation: Path) -> int:
-    numbers = [int(p.stem.rsplit("_", 1)[1]) for p in generation.glob("_MAIN_*.toc")]
+    numbers = [int(p.stem.rsplit("_", 1)[1]) for p in generation.glob(TABLES_OF_CONTENTS)]
     if not numbers:
         raise PublishError(f"{generation}: no table of contents: is this an index?")
     return max(numbers)

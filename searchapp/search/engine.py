@@ -104,10 +104,15 @@ class SearchIndex:
 
     def _open(self, index_dir: Path, semantic: bool | None) -> None:
         self._index = open_index(index_dir)
-        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        storage = self._index.storage
+        try:
+            self._searcher = self._index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        except BaseException:
+            storage.close_files()  # those of a segment it failed to read
+            raise
         # The index's files are open (read, not memory-mapped): closed by close(), or
         # when the index is dropped without it.
-        self._closer = weakref.finalize(self, self._searcher.close)
+        self._closer = weakref.finalize(self, _close, self._searcher, storage)
         self.facets = facets_mod.Facets(self._searcher.reader())
         self._facet_docs = self.facets.docs
         self.thesaurus = index_thesaurus(index_dir)
@@ -610,3 +615,12 @@ def _intersect(sets: Any) -> set[int] | None:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
+
+
+def _close(searcher: Any, storage: Any) -> None:
+    """Close an index's searcher, then any file its storage opened that whoosh left
+    open (one it failed to read while searching)."""
+    try:
+        searcher.close()
+    finally:
+        storage.close_files()
