@@ -212,20 +212,20 @@ def serve(host: str, port: int, index_dir: Path, summaries: Path | None,
         raise click.ClickException(
             f"port {port} is in use by another program: stop it, or choose another port "
             f"with --port (for example --port {port + 1 if port < 65535 else port - 1})")
+    if follow is not None and summaries is not None:
+        raise click.UsageError("give --follow or --summaries, not both: a follower "
+                               "serves what its source publishes")
+    try:  # a bad setting is said before any build or pull
+        # One process: nothing to stagger, a rebuilt index is opened at once.
+        app = create_app({"INDEX_DIR": index_dir, "RELOAD_STAGGER_SECONDS": 0})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if follow is not None:
-        if summaries is not None:
-            raise click.UsageError("give --follow or --summaries, not both: a follower "
-                                   "serves what its source publishes")
         _start_following(follow, index_dir, follow_seconds)
     for paths, field_map in [] if follow else _sources(index_dir, summaries):
         report = _build(paths, index_dir, field_map=field_map)
         if report.added or report.updated or report.deleted or not report.ok:
             _print_report(report)
-    try:
-        # One process: nothing to stagger, a rebuilt index is opened at once.
-        app = create_app({"INDEX_DIR": index_dir, "RELOAD_STAGGER_SECONDS": 0})
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     from searchapp.web.state import live_index
 
     try:

@@ -251,6 +251,17 @@ def test_search_filters_by_year_range_and_names_a_bad_one(runner: CliRunner, cor
     assert "Invalid value for --evidence: evidence_level 'RCT' is not a value" in unknown.output
 
 
+def test_serve_refuses_a_bad_setting_before_building_anything(
+        runner: CliRunner, corpus: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCISEARCH_EDITOR_PASSWORD", "short")
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port()), "--index-dir",
+                                 str(tmp_path / "ix"), "--summaries", str(corpus)])
+    assert result.exit_code == 1
+    assert "SCISEARCH_EDITOR_PASSWORD" in result.output and "at least" in result.output
+    assert "added" not in result.output and not (tmp_path / "ix").exists()
+
+
 def test_serve_on_a_busy_port_says_to_choose_another_with_port(runner: CliRunner,
                                                                tmp_path: Path) -> None:
     with socket.socket() as busy:
