@@ -231,13 +231,11 @@ def damage_named(index_dir: Path, generation: Path | None,
     naming the generation, and the files `storage` opened are closed."""
     try:
         yield
-    except IndexerError:
-        if storage is not None:
-            storage.close_files()
-        raise
     except Exception as error:  # noqa: BLE001 - whoosh reports damage in many ways
         if storage is not None:
             storage.close_files()
+        if isinstance(error, IndexerError):
+            raise
         raise IndexDamagedError(index_dir, generation.name if generation else "unknown",
                                 damage(error)) from error
 
