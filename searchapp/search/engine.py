@@ -91,8 +91,7 @@ class SearchIndex:
         index's vectors are there."""
         self.index_dir = index_dir
         self.generation = current_generation(index_dir)
-        self._vectors_stamp = self._stamp()
-        self._files = self._file_stamps()
+        self._files = self._file_stamps()  # as opened (the vectors' among them)
         try:
             with damage_named(index_dir, self.generation):
                 self._open(index_dir, semantic)
@@ -146,25 +145,11 @@ class SearchIndex:
         return any(now.get(name) != stamp for name, stamp in self._files.items())
 
     def _file_stamps(self) -> dict[str, tuple[int, int, int]]:
-        stamps = {}
         try:
             paths = list(self.generation.iterdir()) if self.generation else []
         except OSError:  # the generation's folder is gone
             return {}
-        for path in paths:
-            try:
-                found = path.stat()
-            except OSError:
-                continue
-            stamps[path.name] = (found.st_ino, found.st_size, found.st_mtime_ns)
-        return stamps
-
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            found = (self.generation / VECTORS).stat() if self.generation else None
-        except OSError:
-            return None
-        return (found.st_mtime_ns, found.st_size) if found else None
+        return {path.name: stamp for path in paths if (stamp := _stamp(path)) is not None}
 
     def _open_meaning(self) -> meaning_mod.MeaningIndex | None:
         try:
@@ -231,7 +216,8 @@ class SearchIndex:
         """False once the index on disk has been rebuilt or updated since it was opened."""
         up_to_date: bool = self._searcher.up_to_date()
         return (up_to_date and current_generation(self.index_dir) == self.generation
-                and self._stamp() == self._vectors_stamp)
+                and self._files.get(VECTORS) == (_stamp(self.generation / VECTORS)
+                                                 if self.generation else None))
 
     @property
     def doc_count(self) -> int:
@@ -615,6 +601,15 @@ def _intersect(sets: Any) -> set[int] | None:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """A file as it is on disk (inode, size, modified), or None when it is gone."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 def _close(searcher: Any, storage: Any) -> None:
