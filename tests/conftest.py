@@ -15,6 +15,16 @@ SHARED = REPO.parent / "shared"
 SEED_PAGE = SHARED / "seed" / "example_summary_page.txt"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_query_log() -> Iterator[None]:
+    """Apps made by fixtures shared by a module or the session log no searches either:
+    the default log is the checkout's own (index_data/), which the site started from
+    the README reports to its editors."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCISEARCH_QUERY_LOG", "off")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def small_thesaurus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests use the small test thesaurus unless they ask for the shipped one, and log no
