@@ -8,6 +8,7 @@ point; the build stage hands its `FileResult` to the index writer.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,21 +19,21 @@ from indexer.record import Summary, content_hash
 SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 # A value nested deeper than Python's parsers recurse (about 1,000 levels).
 TOO_DEEP = "nested too deeply to be read (a summary is a flat record of fields, lists and texts)"
-# Python reads integers of at most this many digits from text (sys.get_int_max_str_digits).
-MAX_DIGITS = 4300
 
 
 def whole_number(digits: str) -> int | str:
-    """A JSON integer as int; one too long for Python to read stays text, for the field's
-    check to refuse with a clear message (json.loads would raise ValueError)."""
-    return int(digits) if len(digits) <= MAX_DIGITS else digits
+    """A JSON integer as int; one too long for Python to read (over
+    sys.get_int_max_str_digits(), 4,300 by default) stays text, for the field's check
+    to refuse with a clear message (json.loads would raise ValueError)."""
+    most = sys.get_int_max_str_digits()
+    return int(digits) if not most or len(digits) <= most else digits
 
 
 def unreadable(exc: ValueError) -> str:
     """What a value YAML could not make into a Python value says: an impossible date, a
     number too long."""
     if "integer string conversion" in str(exc):
-        return f"a number of more than {MAX_DIGITS:,} digits"
+        return f"a number of more than {sys.get_int_max_str_digits():,} digits"
     return str(exc)
 
 

@@ -373,6 +373,26 @@ def test_values_no_parser_can_make_are_skipped_with_a_short_line(tmp_path: Path)
     assert "day is out of range for month" in problems["date.md", None]
 
 
+def test_a_server_reading_fewer_digits_skips_a_long_number_the_same_way(
+        tmp_path: Path) -> None:
+    digits = "9" * 1000  # under Python's default 4,300, over this server's 640
+    summaries = tmp_path / "summaries"
+    summaries.mkdir()
+    (summaries / "good.json").write_text(json.dumps({"id": "good-one", "title": "Walking"}))
+    (summaries / "year.json").write_text('[{"id": "y", "title": "T", "year": ' + digits + "}]")
+    (summaries / "number.md").write_text(f"---\ntitle: T\nyear: {digits}\n---\n\nText\n")
+    default = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)  # as PYTHONINTMAXSTRDIGITS=640 would
+    try:
+        report = build_index([summaries], tmp_path / "index", embed=False)
+    finally:
+        sys.set_int_max_str_digits(default)
+    assert _ids(tmp_path / "index") == {"good-one"}
+    problems = {e.path.name: str(e) for e in report.errors}
+    assert "expected a four-digit year" in problems["year.json"]
+    assert "a number of more than 640 digits" in problems["number.md"]
+
+
 def test_a_link_to_a_file_outside_the_summaries_folder_is_not_followed(tmp_path: Path) -> None:
     summaries, private = tmp_path / "summaries", tmp_path / "private"
     summaries.mkdir()
